@@ -1,0 +1,150 @@
+"""The ``twin`` command line: thin Typer commands over the library.
+
+Errors a user can cause (a bad file, an unreachable database) print one line on stderr and exit
+with status 2; logs go to stderr; machine-readable output (``--json``) goes to stdout.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from twin.config import get_settings
+from twin.errors import TwinError
+
+app = typer.Typer(help="twin: a 3D digital twin and ledger of government office space.", no_args_is_help=True)
+err = Console(stderr=True)
+out = Console()
+log = logging.getLogger("twin")
+
+DbOption = Annotated[Optional[str], typer.Option("--db", help="SQLAlchemy URL (default $TWIN_DATABASE_URL or sqlite:///./var/twin.db)")]
+
+STAGE_LABELS = {"read": "读取 read", "rooms": "房间 rooms", "context": "构件 context", "assets": "模型 assets", "ledger": "台账 ledger"}
+
+
+def fail(message: str, code: int = 2) -> None:
+    """Print one clear line on stderr and exit."""
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+@app.callback()
+def main(verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More log output (-v info, -vv debug).")] = 0) -> None:
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, handlers=[RichHandler(console=err, show_path=False)], format="%(message)s", force=True)
+
+
+def _engine(db: str | None):
+    from twin.ledger.db import open_ledger
+
+    return open_ledger(get_settings().with_database(db).database_url)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="IFC files (IFC2X3, IFC4, IFC4X3).")],
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary per file on stdout.")] = False,
+) -> None:
+    """Ingest IFC models: every IfcSpace becomes a room in the ledger, with 3D assets."""
+    from twin.ifc.reader import check_ifc_file
+    from twin.ledger.ingest import ingest_file
+
+    try:
+        for path in paths:  # every path is checked before anything is written
+            check_ifc_file(path)
+        engine = _engine(db)
+        reports = []
+        show_bar = err.is_terminal and not as_json
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=err, disable=not show_bar, transient=True) as bar:
+            for path in paths:
+                task = bar.add_task(f"{path.name}", total=None)
+
+                def on_progress(stage: str, done: int, total: int, task=task, name=path.name) -> None:
+                    bar.update(task, description=f"{name} · {STAGE_LABELS.get(stage, stage)}", completed=done, total=total)
+
+                reports.append(ingest_file(path, engine=engine, assets_dir=get_settings().assets_dir, progress=on_progress))
+                bar.remove_task(task)
+    except TwinError as error:
+        fail(str(error))
+    if as_json:
+        sys.stdout.write(json.dumps([r.to_dict() for r in reports], ensure_ascii=False, indent=2) + "\n")
+        return
+    for report in reports:
+        if report.skipped:
+            out.print(f"{report.path}: unchanged (version {report.version}); skipped")
+        elif not report.has_rooms:
+            out.print(f"{report.path}: {report.schema}, {report.buildings} buildings, {report.storeys} storeys — "
+                      f"[yellow]this model has no rooms (no IfcSpace)[/]; structure ingested")
+        else:
+            out.print(
+                f"{report.path}: {report.schema}, version {report.version}: {report.buildings} buildings, "
+                f"{report.storeys} storeys, {report.rooms} rooms ({report.rooms_with_declared_area} with a declared area; "
+                f"{report.rooms_added} added, {report.rooms_updated} changed, {report.rooms_retired} retired), "
+                f"{report.context_elements} elements, {report.failed_elements} failed, {report.seconds:.1f} s"
+            )
+
+
+
+@app.command()
+def rooms(
+    db: DbOption = None,
+    building: Annotated[Optional[str], typer.Option(help="Building name or GlobalId.")] = None,
+    storey: Annotated[Optional[str], typer.Option(help="Storey name or GlobalId.")] = None,
+    format: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+    include_retired: Annotated[bool, typer.Option("--all", help="Include retired rooms.")] = False,
+) -> None:
+    """List rooms with their measured and declared areas."""
+    from twin.ledger.db import transaction
+    from twin.ledger.rooms import ROOM_ROW_KEYS, list_rooms
+
+    if format not in ("table", "json", "csv"):
+        fail(f"unknown format {format!r}; use table, json or csv")
+    try:
+        with transaction(_engine(db)) as session:
+            rows = list_rooms(session, building=building, storey=storey, include_retired=include_retired)
+    except TwinError as error:
+        fail(str(error))
+    if format == "json":
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+    elif format == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=ROOM_ROW_KEYS)
+        writer.writeheader()
+        writer.writerows(rows)
+        sys.stdout.write(buffer.getvalue())
+    else:
+        table = Table(title=f"{len(rows)} rooms")
+        for key in ROOM_ROW_KEYS:
+            table.add_column(key, justify="right" if key.endswith(("_m2", "_m3", "_m")) else "left")
+        for row in rows:
+            table.add_row(*("" if row[k] is None else f"{row[k]:.2f}" if isinstance(row[k], float) else str(row[k]) for k in ROOM_ROW_KEYS))
+        out.print(table)
+
+
+@app.command()
+def migrate(db: DbOption = None) -> None:
+    """Create or upgrade the database schema to the newest migration."""
+    from twin.ledger.db import get_current_revision
+
+    try:
+        engine = _engine(db)
+    except TwinError as error:
+        fail(str(error))
+    out.print(f"database at revision {get_current_revision(engine)}")
+
+
+def run() -> None:  # pragma: no cover - console entry point
+    app()

@@ -1,0 +1,35 @@
+"""Settings, read once from the environment (``TWIN_*``) with sane embedded defaults.
+
+* ``TWIN_DATABASE_URL``: SQLAlchemy URL; default ``sqlite:///./var/twin.db``.
+* ``TWIN_DATA_DIR``: folder for the SQLite file and assets; default ``./var``.
+* ``TWIN_ASSETS_DIR``: content-addressed GLB store; default ``$TWIN_DATA_DIR/assets``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the ledger and its assets live."""
+
+    database_url: str
+    data_dir: Path
+    assets_dir: Path
+
+    def with_database(self, url: str | None) -> "Settings":
+        """These settings with another database URL (``None`` keeps the current one)."""
+        return self if url is None else replace(self, database_url=url)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read from the environment on first use."""
+    data_dir = Path(os.environ.get("TWIN_DATA_DIR", "./var"))
+    url = os.environ.get("TWIN_DATABASE_URL") or f"sqlite:///{data_dir / 'twin.db'}"
+    assets = Path(os.environ.get("TWIN_ASSETS_DIR", str(data_dir / "assets")))
+    return Settings(database_url=url, data_dir=data_dir, assets_dir=assets)

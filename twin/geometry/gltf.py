@@ -1,0 +1,147 @@
+"""GLB assets for the viewer: one scene per storey (and per building), rooms as nodes by GlobalId.
+
+Input meshes are in the IFC world frame (metres, Z up); glTF is Y up, so every vertex goes
+through :func:`to_y_up` ((x, y, z) -> (x, z, -y)) once, here. Each room is its own node and
+mesh, named by its GlobalId and carrying ``{"kind": "room", "global_id": ...}`` in its extras
+(three.js ``userData``; three.js rewrites node names, so key by ``userData.global_id``). Context
+elements are merged into one mesh per IFC class per storey (``{"kind": "context",
+"ifc_class": ...}``), so draw calls grow with storeys, not with elements.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import trimesh
+from trimesh.visual.material import PBRMaterial
+
+from twin.geometry.mesher import ElementMesh
+
+#: Base colours (RGBA 0-255) of the context classes; rooms get ROOM_COLOUR.
+CLASS_COLOURS = {
+    "IfcWall": (225, 222, 214, 255),
+    "IfcWallStandardCase": (225, 222, 214, 255),
+    "IfcCurtainWall": (150, 190, 215, 120),
+    "IfcSlab": (190, 190, 190, 255),
+    "IfcRoof": (160, 90, 70, 255),
+    "IfcWindow": (120, 170, 210, 110),
+    "IfcPlate": (120, 170, 210, 110),
+    "IfcDoor": (150, 110, 70, 255),
+    "IfcColumn": (200, 200, 200, 255),
+    "IfcBeam": (200, 200, 200, 255),
+    "IfcStair": (170, 170, 160, 255),
+    "IfcStairFlight": (170, 170, 160, 255),
+    "IfcRailing": (90, 90, 90, 255),
+}
+DEFAULT_CONTEXT_COLOUR = (205, 205, 200, 255)
+ROOM_COLOUR = (110, 160, 230, 160)
+
+
+def to_y_up(vertices: np.ndarray) -> np.ndarray:
+    """``(n, 3) float64`` IFC world (Z up) -> glTF (Y up): (x, y, z) -> (x, z, -y)."""
+    return np.column_stack((vertices[:, 0], vertices[:, 2], -vertices[:, 1]))
+
+
+def _material(colour: Sequence[int], name: str) -> PBRMaterial:
+    rgba = [c / 255.0 for c in colour]
+    return PBRMaterial(
+        name=name,
+        baseColorFactor=rgba,
+        metallicFactor=0.0,
+        roughnessFactor=0.9,
+        alphaMode="BLEND" if colour[3] < 255 else "OPAQUE",
+        doubleSided=True,
+    )
+
+
+@dataclass
+class RoomNode:
+    """A room to draw: its mesh and the attributes that go into its node's extras."""
+
+    mesh: ElementMesh
+    extras: dict = field(default_factory=dict)
+
+
+def _trimesh(vertices: np.ndarray, faces: np.ndarray, colour, name: str, extras: dict) -> trimesh.Trimesh:
+    mesh = trimesh.Trimesh(vertices=to_y_up(vertices), faces=faces, process=False)
+    mesh.visual = trimesh.visual.TextureVisuals(material=_material(colour, name))
+    mesh.metadata = dict(extras)
+    return mesh
+
+
+def merge_meshes(meshes: Iterable[ElementMesh]) -> tuple[np.ndarray, np.ndarray]:
+    """Concatenate meshes into one ``(n, 3) float64`` vertex and ``(m, 3) int64`` face array."""
+    vertices, faces, offset = [], [], 0
+    for mesh in meshes:
+        vertices.append(mesh.vertices)
+        faces.append(mesh.faces + offset)
+        offset += len(mesh.vertices)
+    if not vertices:
+        return np.zeros((0, 3)), np.zeros((0, 3), dtype=np.int64)
+    return np.concatenate(vertices), np.concatenate(faces)
+
+
+def build_scene(rooms: Iterable[RoomNode], context: Iterable[ElementMesh], *, group: str | None = None) -> trimesh.Scene:
+    """A scene with one node per room and one merged node per context IFC class."""
+    scene = trimesh.Scene()
+    prefix = f"{group}/" if group else ""
+    for room in rooms:
+        extras = {"kind": "room", "global_id": room.mesh.global_id, **room.extras}
+        if group:
+            extras["storey_global_id"] = group
+        mesh = _trimesh(room.mesh.vertices, room.mesh.faces, ROOM_COLOUR, "room", extras)
+        scene.add_geometry(mesh, node_name=f"{prefix}{room.mesh.global_id}", geom_name=f"{prefix}{room.mesh.global_id}")
+    by_class: dict[str, list[ElementMesh]] = {}
+    for element in context:
+        by_class.setdefault(element.ifc_class, []).append(element)
+    for ifc_class in sorted(by_class):
+        vertices, faces = merge_meshes(by_class[ifc_class])
+        colour = CLASS_COLOURS.get(ifc_class, DEFAULT_CONTEXT_COLOUR)
+        extras = {"kind": "context", "ifc_class": ifc_class, "count": len(by_class[ifc_class])}
+        if group:
+            extras["storey_global_id"] = group
+        mesh = _trimesh(vertices, faces, colour, ifc_class, extras)
+        scene.add_geometry(mesh, node_name=f"{prefix}{ifc_class}", geom_name=f"{prefix}{ifc_class}")
+    return scene
+
+
+def export_glb(scene: trimesh.Scene) -> bytes:
+    """The scene as GLB bytes (an empty scene still gives a valid GLB)."""
+    if not scene.geometry:
+        scene.add_geometry(trimesh.Trimesh(vertices=np.zeros((0, 3)), faces=np.zeros((0, 3), dtype=np.int64)))
+    return scene.export(file_type="glb")
+
+
+@dataclass(frozen=True)
+class WrittenAsset:
+    """A file written into the asset store: path relative to the store, its sha256 and size."""
+
+    relative_path: str
+    sha256: str
+    size_bytes: int
+
+
+def write_asset(root: Path, relative_path: str, data: bytes) -> WrittenAsset:
+    """Write bytes atomically (temporary file + rename) under ``root``."""
+    target = root / relative_path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return WrittenAsset(relative_path, hashlib.sha256(data).hexdigest(), len(data))
+
+
+def get_model_asset_dir(sha256: str) -> str:
+    """The store folder of one model file's assets, content-addressed by the file's sha256."""
+    return f"{sha256[:2]}/{sha256}"

@@ -1,0 +1,197 @@
+"""The spatial structure site -> building -> storey -> space, normalised to GlobalId keys.
+
+Exporters hang spaces in many places: under a storey (the norm), directly under a building, or
+inside another space. Wherever a space hangs, :func:`read_spatial_structure` gives it a building
+and a storey; where no storey is named it takes the one its elevation says (the highest storey
+at or below the space's lowest point). Elevations here are in metres, in the model's world frame
+(IFC project coordinates after all placements, Z up).
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+from dataclasses import dataclass, field
+
+import ifcopenshell
+import ifcopenshell.util.element as element_util
+import ifcopenshell.util.placement as placement_util
+
+from twin.ifc.reader import IfcModel
+from twin.tolerances import STOREY_ELEVATION_TOLERANCE_M
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Node:
+    """A spatial element: site, building or storey. ``elevation_m`` is world z in metres."""
+
+    global_id: str
+    ifc_class: str
+    name: str | None
+    long_name: str | None
+    parent_global_id: str | None
+    elevation_m: float
+    is_synthetic: bool = False
+
+
+@dataclass
+class SpacePlace:
+    """Where a space sits: its building and storey, and whether the storey was inferred."""
+
+    entity: ifcopenshell.entity_instance
+    building_global_id: str
+    storey_global_id: str | None
+    storey_inferred: bool
+
+
+@dataclass
+class SpatialStructure:
+    """The normalised hierarchy of one model; storeys are ordered by elevation per building."""
+
+    sites: dict[str, Node] = field(default_factory=dict)
+    buildings: dict[str, Node] = field(default_factory=dict)
+    storeys: dict[str, Node] = field(default_factory=dict)
+    spaces: dict[str, SpacePlace] = field(default_factory=dict)
+    _levels: dict[str, tuple[list[float], list[str]]] = field(default_factory=dict)
+
+    def index_storeys(self) -> None:
+        """Build the per-building elevation index used by :meth:`get_storey_at`."""
+        by_building: dict[str, list[Node]] = {}
+        for storey in self.storeys.values():
+            by_building.setdefault(storey.parent_global_id or "", []).append(storey)
+        self._levels = {
+            building: (
+                [s.elevation_m for s in sorted(items, key=lambda s: s.elevation_m)],
+                [s.global_id for s in sorted(items, key=lambda s: s.elevation_m)],
+            )
+            for building, items in by_building.items()
+        }
+
+    def get_storey_at(self, building_global_id: str, z: float) -> str | None:
+        """The storey of a building whose level a world z (m) falls on: highest at or below z."""
+        elevations, ids = self._levels.get(building_global_id, ([], []))
+        if not ids:
+            return None
+        index = bisect.bisect_right(elevations, z + STOREY_ELEVATION_TOLERANCE_M) - 1
+        return ids[max(index, 0)]
+
+
+def _get_world_z(entity: ifcopenshell.entity_instance, length_scale: float) -> float | None:
+    placement = getattr(entity, "ObjectPlacement", None)
+    if placement is None:
+        return None
+    try:
+        return float(placement_util.get_local_placement(placement)[2, 3]) * length_scale
+    except Exception:  # a broken placement chain: fall back to the Elevation attribute
+        return None
+
+
+def _get_parent(entity: ifcopenshell.entity_instance) -> ifcopenshell.entity_instance | None:
+    """The spatial parent: the aggregating object, or else the containing structure."""
+    return element_util.get_aggregate(entity) or element_util.get_container(entity)
+
+
+def _find_ancestor(entity: ifcopenshell.entity_instance, ifc_class: str) -> ifcopenshell.entity_instance | None:
+    seen = set()
+    parent = _get_parent(entity)
+    while parent is not None and parent.id() not in seen:
+        if parent.is_a(ifc_class):
+            return parent
+        seen.add(parent.id())
+        parent = _get_parent(parent)
+    return None
+
+
+def _make_node(entity, parent_gid, length_scale, *, elevation_attr: bool = False) -> Node:
+    z = _get_world_z(entity, length_scale)
+    if z is None and elevation_attr and getattr(entity, "Elevation", None) is not None:
+        z = float(entity.Elevation) * length_scale
+    return Node(
+        global_id=entity.GlobalId,
+        ifc_class=entity.is_a(),
+        name=entity.Name,
+        long_name=getattr(entity, "LongName", None),
+        parent_global_id=parent_gid,
+        elevation_m=z or 0.0,
+    )
+
+
+def read_spatial_structure(model: IfcModel) -> SpatialStructure:
+    """Read sites, buildings, storeys and spaces, placing every space on a building and storey."""
+    file, scale = model.file, model.units.length
+    tree = SpatialStructure()
+    project_gid = model.project.GlobalId
+    for site in file.by_type("IfcSite"):
+        tree.sites.setdefault(site.GlobalId, _make_node(site, project_gid, scale))
+    for building in file.by_type("IfcBuilding"):
+        site = _find_ancestor(building, "IfcSite")
+        tree.buildings.setdefault(
+            building.GlobalId, _make_node(building, site.GlobalId if site else None, scale)
+        )
+    for storey in file.by_type("IfcBuildingStorey"):
+        building = _find_ancestor(storey, "IfcBuilding")
+        if building is None:
+            log.warning("storey %s (%s) belongs to no building; skipped", storey.GlobalId, storey.Name)
+            continue
+        tree.storeys.setdefault(
+            storey.GlobalId, _make_node(storey, building.GlobalId, scale, elevation_attr=True)
+        )
+    spaces = file.by_type("IfcSpace")
+    if spaces and not tree.buildings:
+        _add_synthetic_building(tree, model)
+    tree.index_storeys()
+    for space in spaces:
+        if space.GlobalId in tree.spaces:
+            log.warning("duplicate GlobalId %s on IfcSpace #%d; kept the first", space.GlobalId, space.id())
+            continue
+        tree.spaces[space.GlobalId] = _place_space(tree, space, scale)
+    return tree
+
+
+def _add_synthetic_building(tree: SpatialStructure, model: IfcModel) -> None:
+    project = model.project
+    gid = f"{project.GlobalId}/building"
+    site_gid = next(iter(tree.sites), None)
+    tree.buildings[gid] = Node(gid, "IfcBuilding", project.Name, project.LongName, site_gid, 0.0, True)
+
+
+def _ensure_default_storey(tree: SpatialStructure, building_gid: str) -> str:
+    gid = f"{building_gid}/storey"
+    if gid not in tree.storeys:
+        elevation = tree.buildings[building_gid].elevation_m
+        tree.storeys[gid] = Node(gid, "IfcBuildingStorey", "(无楼层)", None, building_gid, elevation, True)
+        tree.index_storeys()
+    return gid
+
+
+def _place_space(tree: SpatialStructure, space, scale: float) -> SpacePlace:
+    parent = _get_parent(space)
+    if parent is not None and parent.is_a("IfcBuildingStorey") and parent.GlobalId in tree.storeys:
+        building_gid = tree.storeys[parent.GlobalId].parent_global_id
+        return SpacePlace(space, building_gid, parent.GlobalId, storey_inferred=False)
+    building = _find_ancestor(space, "IfcBuilding")
+    building_gid = building.GlobalId if building is not None else next(iter(tree.buildings))
+    z = _get_world_z(space, scale)
+    storey_gid = tree.get_storey_at(building_gid, z if z is not None else 0.0)
+    if storey_gid is None:
+        storey_gid = _ensure_default_storey(tree, building_gid)
+    log.info(
+        "space %s (%s) hangs under %s, not a storey; placed on %s by elevation",
+        space.GlobalId, space.Name, parent.is_a() if parent is not None else "nothing", storey_gid,
+    )
+    return SpacePlace(space, building_gid, storey_gid, storey_inferred=True)
+
+
+def get_element_storey(tree: SpatialStructure, element: ifcopenshell.entity_instance, z_min: float) -> str | None:
+    """The storey an element belongs to: its containing storey, else the one at its lowest z (m)."""
+    storey = _find_ancestor(element, "IfcBuildingStorey")
+    if storey is not None and storey.GlobalId in tree.storeys:
+        return storey.GlobalId
+    building = _find_ancestor(element, "IfcBuilding")
+    if building is not None and building.GlobalId in tree.buildings:
+        return tree.get_storey_at(building.GlobalId, z_min)
+    if len(tree.buildings) == 1:
+        return tree.get_storey_at(next(iter(tree.buildings)), z_min)
+    return None

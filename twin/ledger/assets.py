@@ -1,0 +1,68 @@
+"""Write a snapshot's GLB assets into the content-addressed store (``<sha[:2]>/<sha>/...``).
+
+One GLB per storey and one per building. The store is keyed by the model file's sha256, so the
+same file always lands in the same folder and a new version never overwrites an old one.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from twin.geometry.gltf import RoomNode, WrittenAsset, build_scene, export_glb, get_model_asset_dir, write_asset
+from twin.ledger.snapshot import Progress, Snapshot
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PlannedAsset:
+    """An asset written for a snapshot: what it shows (``kind``, subject GlobalId) and where it is."""
+
+    kind: str
+    subject_global_id: str
+    written: WrittenAsset
+
+
+def _room_nodes(snapshot: Snapshot, storey_gid: str) -> list[RoomNode]:
+    return [
+        RoomNode(room.mesh, {"number": room.number, "name": room.name})
+        for room in snapshot.rooms.values()
+        if room.storey_global_id == storey_gid and room.mesh is not None
+    ]
+
+
+def write_snapshot_assets(snapshot: Snapshot, root: Path, *, progress: Progress | None = None) -> list[PlannedAsset]:
+    """Write every storey's and building's GLB under ``root``; return what was written."""
+    folder = get_model_asset_dir(snapshot.model.sha256)
+    say = progress or (lambda stage, done, total: None)
+    structure = snapshot.structure
+    storeys = sorted(structure.storeys.values(), key=lambda s: (s.parent_global_id or "", s.elevation_m))
+    total = len(storeys) + len(structure.buildings)
+    planned: list[PlannedAsset] = []
+    by_building: dict[str, list[str]] = {}
+    for index, storey in enumerate(storeys):
+        by_building.setdefault(storey.parent_global_id or "", []).append(storey.global_id)
+        scene = build_scene(_room_nodes(snapshot, storey.global_id), snapshot.context.get(storey.global_id, []))
+        written = write_asset(root, f"{folder}/storey-{index:03d}.glb", export_glb(scene))
+        planned.append(PlannedAsset("storey_glb", storey.global_id, written))
+        say("assets", len(planned), total)
+    for index, building_gid in enumerate(sorted(structure.buildings)):
+        scene = None
+        for storey_gid in by_building.get(building_gid, []):
+            part = build_scene(_room_nodes(snapshot, storey_gid), snapshot.context.get(storey_gid, []), group=storey_gid)
+            scene = part if scene is None else scene + part
+        if scene is None:
+            continue
+        written = write_asset(root, f"{folder}/building-{index:03d}.glb", export_glb(scene))
+        planned.append(PlannedAsset("building_glb", building_gid, written))
+        say("assets", len(planned), total)
+    log.info("wrote %d assets for %s", len(planned), snapshot.model.path)
+    return planned
+
+
+def remove_model_assets(root: Path, sha256: str) -> None:
+    """Remove a model file's asset folder (used when its ingest is rolled back)."""
+    shutil.rmtree(root / get_model_asset_dir(sha256), ignore_errors=True)

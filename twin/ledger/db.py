@@ -1,0 +1,104 @@
+"""Database engines, sessions and migrations (Alembic), for SQLite and PostgreSQL alike.
+
+:func:`open_ledger` returns an engine whose schema is at the latest migration: a new SQLite file
+is created (with its folder), an older schema is upgraded. Every write goes through
+:func:`transaction`, one transaction that commits whole or not at all.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from twin.errors import DatabaseError
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def _get_alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["engine"] = engine
+    return config
+
+
+@lru_cache(maxsize=1)
+def get_head_revision() -> str:
+    """The newest migration's revision id."""
+    return ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
+
+
+def get_current_revision(engine: Engine) -> str | None:
+    """The revision the database is at, or ``None`` for an empty database."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for a SQLAlchemy URL; a SQLite file's folder is created if missing."""
+    parsed = make_url(url)
+    if parsed.drivername.startswith("postgresql") and parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.drivername.startswith("sqlite"):
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _enable_sqlite_foreign_keys)
+        return engine
+    return create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the newest migration (no-op when already there)."""
+    if get_current_revision(engine) == get_head_revision():
+        return
+    log.info("migrating %s to %s", engine.url.render_as_string(hide_password=True), get_head_revision())
+    command.upgrade(_get_alembic_config(engine), "head")
+
+
+def open_ledger(url: str) -> Engine:
+    """An engine for ``url`` with the schema at the newest migration; a clear error if unreachable."""
+    try:
+        engine = make_engine(url)
+        upgrade(engine)
+    except OperationalError as error:
+        raise DatabaseError(f"cannot open the database {make_url(url).render_as_string(hide_password=True)}: {error.orig}") from error
+    except SQLAlchemyError as error:
+        raise DatabaseError(f"database error: {error}") from error
+    return engine
+
+
+def get_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Session]:
+    """A session in one transaction: committed when the block ends, rolled back on any error."""
+    session = Session(engine, expire_on_commit=False)
+    try:
+        with session.begin():
+            yield session
+    finally:
+        session.close()

@@ -1,0 +1,287 @@
+"""Ingest IFC files into the ledger: one file, one transaction, versions matched by GlobalId.
+
+* The same bytes again (same sha256) change nothing and report ``skipped``.
+* A file whose IfcProject GlobalId is already in the ledger is a new version of that model:
+  rooms matched by GlobalId are updated (IFC-owned fields only; the ledger's own fields and
+  manually declared areas stay), rooms that disappeared are retired with history, new rooms
+  are added, and the version is recorded with its counts.
+* Bad input raises :class:`twin.errors.TwinError` before the database is touched; a failure
+  while writing rolls the transaction back and removes the assets written for it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from twin.errors import GlobalIdConflict
+from twin.ifc.reader import check_ifc_file, get_sha256, open_ifc
+from twin.ifc.spatial import Node
+from twin.ledger.assets import PlannedAsset, remove_model_assets, write_snapshot_assets
+from twin.ledger.db import transaction
+from twin.ledger.models import Asset, Building, Campus, DeclaredArea, History, Model, ModelVersion, Room, Storey, utcnow
+from twin.ledger.snapshot import Progress, RoomRecord, Snapshot, read_snapshot
+
+log = logging.getLogger(__name__)
+
+#: Room fields a model version owns; a change in any of them is recorded in the room's history.
+TRACKED_FIELDS = ("number", "name", "storey_global_id", "measured_area_m2", "declared_area_m2", "volume_m3")
+#: Report counts stored with each model version (and repeated when a file is skipped).
+_CONTENT_COUNTS = (
+    "buildings", "storeys", "rooms", "rooms_with_declared_area", "rooms_measured", "context_elements", "failed_elements",
+)
+_COUNTED = _CONTENT_COUNTS + ("rooms_added", "rooms_updated", "rooms_retired")
+
+
+@dataclass
+class IngestReport:
+    """What one file's ingest did; :meth:`to_dict` is the ``--json`` summary."""
+
+    path: str
+    schema: str
+    sha256: str
+    project_global_id: str
+    version: int
+    skipped: bool
+    buildings: int = 0
+    storeys: int = 0
+    rooms: int = 0
+    rooms_with_declared_area: int = 0
+    rooms_measured: int = 0
+    context_elements: int = 0
+    failed_elements: int = 0
+    rooms_added: int = 0
+    rooms_updated: int = 0
+    rooms_retired: int = 0
+    seconds: float = 0.0
+    stages: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def has_rooms(self) -> bool:
+        return self.rooms > 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def ingest_file(
+    path: str | Path,
+    *,
+    engine: Engine,
+    assets_dir: Path,
+    actor: str | None = None,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Ingest one IFC file; see the module docstring for the rules."""
+    started = time.perf_counter()
+    path = Path(path)
+    schema = check_ifc_file(path)
+    sha256 = get_sha256(path)
+    with transaction(engine) as session:
+        known = session.scalar(select(ModelVersion).where(ModelVersion.sha256 == sha256))
+        if known is not None:
+            log.info("%s is unchanged (same sha256 as version %d); skipped", path, known.seq)
+            report = IngestReport(str(path), schema, sha256, known.model.project_global_id, known.seq, True)
+            for key in _CONTENT_COUNTS:
+                setattr(report, key, int((known.counts or {}).get(key, 0)))
+            report.seconds = time.perf_counter() - started
+            return report
+    model = open_ifc(path, sha256=sha256)
+    snapshot = read_snapshot(model, progress=progress)
+    asset_started = time.perf_counter()
+    assets = write_snapshot_assets(snapshot, assets_dir, progress=progress)
+    snapshot.timings["assets"] = time.perf_counter() - asset_started
+    ledger_started = time.perf_counter()
+    try:
+        with transaction(engine) as session:
+            report, version = _apply_snapshot(session, snapshot, assets, actor=actor, progress=progress)
+            report.stages = {**snapshot.timings, "ledger": time.perf_counter() - ledger_started}
+            report.seconds = version.seconds = time.perf_counter() - started
+    except BaseException:
+        remove_model_assets(assets_dir, model.sha256)
+        raise
+    log.info(
+        "ingested %s: %d rooms (%d added, %d updated, %d retired) in %.2f s",
+        path, report.rooms, report.rooms_added, report.rooms_updated, report.rooms_retired, report.seconds,
+    )
+    return report
+
+
+def _upsert_campus(session: Session, snapshot: Snapshot) -> Campus:
+    node = snapshot.campus_node
+    campus = session.scalar(select(Campus).where(Campus.global_id == node.global_id))
+    if campus is None:
+        campus = Campus(global_id=node.global_id)
+        session.add(campus)
+    campus.name, campus.long_name = node.name, node.long_name
+    geo = snapshot.georeference
+    if geo is not None and geo.latitude is not None:
+        campus.latitude, campus.longitude, campus.elevation_m = geo.latitude, geo.longitude, geo.elevation_m
+    return campus
+
+
+def _check_conflicts(session: Session, entity, global_ids: list[str], model: Model | None) -> None:
+    if not global_ids:
+        return
+    for chunk_start in range(0, len(global_ids), 500):
+        chunk = global_ids[chunk_start : chunk_start + 500]
+        query = select(entity.global_id).where(entity.global_id.in_(chunk))
+        query = query.where(entity.model_id != model.id) if model is not None and hasattr(entity, "model_id") else query
+        if entity is Storey:
+            query = select(Storey.global_id).join(Building).where(Storey.global_id.in_(chunk))
+            if model is not None:
+                query = query.where(Building.model_id != model.id)
+        clash = session.scalars(query).first()
+        if clash is not None:
+            raise GlobalIdConflict(
+                f"{entity.__tablename__} GlobalId {clash} already belongs to another model in the ledger"
+            )
+
+
+def _apply_snapshot(
+    session: Session, snapshot: Snapshot, assets: list[PlannedAsset], *, actor, progress
+) -> tuple[IngestReport, ModelVersion]:
+    ifc = snapshot.model
+    say = progress or (lambda stage, done, total: None)
+    model = session.scalar(select(Model).where(Model.project_global_id == ifc.project.GlobalId))
+    structure = snapshot.structure
+    _check_conflicts(session, Building, list(structure.buildings), model)
+    _check_conflicts(session, Storey, list(structure.storeys), model)
+    _check_conflicts(session, Room, list(snapshot.rooms), model)
+    if model is None:
+        model = Model(project_global_id=ifc.project.GlobalId, name=ifc.project.Name)
+        session.add(model)
+        session.flush()
+    seq = (max((v.seq for v in model.versions), default=0)) + 1
+    geo = snapshot.georeference
+    version = ModelVersion(
+        model=model, seq=seq, sha256=ifc.sha256, filename=str(ifc.path.name), schema=ifc.schema,
+        size_bytes=ifc.size_bytes, ingested_by=actor, georeference=asdict(geo) if geo else None,
+        failed_elements=[asdict(f) for f in snapshot.failed],
+    )
+    session.add(version)
+    campus = _upsert_campus(session, snapshot)
+    session.flush()
+    buildings = _sync_buildings(session, model, campus, structure.buildings)
+    storeys = _sync_storeys(session, buildings, structure.storeys)
+    added, updated, retired = _sync_rooms(session, model, version, storeys, snapshot, actor=actor, say=say)
+    for asset in assets:
+        session.add(Asset(
+            model_version_id=version.id, kind=asset.kind, subject_global_id=asset.subject_global_id,
+            path=asset.written.relative_path, sha256=asset.written.sha256, size_bytes=asset.written.size_bytes,
+        ))
+    rooms = snapshot.rooms.values()
+    report = IngestReport(
+        path=str(ifc.path), schema=ifc.schema, sha256=ifc.sha256, project_global_id=model.project_global_id,
+        version=seq, skipped=False, buildings=len(structure.buildings), storeys=len(structure.storeys),
+        rooms=len(snapshot.rooms), rooms_with_declared_area=sum(r.primary_declared is not None for r in rooms),
+        rooms_measured=sum(r.measures is not None for r in rooms), context_elements=snapshot.context_count,
+        failed_elements=len(snapshot.failed), rooms_added=added, rooms_updated=updated, rooms_retired=retired,
+    )
+    version.counts = {key: getattr(report, key) for key in _COUNTED}
+    return report, version
+
+
+def _sync_buildings(session: Session, model: Model, campus: Campus, nodes: dict[str, Node]) -> dict[str, Building]:
+    existing = {b.global_id: b for b in session.scalars(select(Building).where(Building.model_id == model.id))}
+    for building in existing.values():
+        building.is_active = building.global_id in nodes
+    for gid, node in nodes.items():
+        building = existing.get(gid)
+        if building is None:
+            building = existing[gid] = Building(global_id=gid, model_id=model.id)
+            session.add(building)
+        building.campus, building.name, building.long_name = campus, node.name, node.long_name
+        building.elevation_m, building.is_active = node.elevation_m, True
+    session.flush()
+    return existing
+
+
+def _sync_storeys(session: Session, buildings: dict[str, Building], nodes: dict[str, Node]) -> dict[str, Storey]:
+    ids = [b.id for b in buildings.values()]
+    existing = {s.global_id: s for s in session.scalars(select(Storey).where(Storey.building_id.in_(ids)))}
+    for storey in existing.values():
+        storey.is_active = storey.global_id in nodes
+    for gid, node in nodes.items():
+        storey = existing.get(gid)
+        if storey is None:
+            storey = existing[gid] = Storey(global_id=gid)
+            session.add(storey)
+        storey.building_id = buildings[node.parent_global_id].id
+        storey.name, storey.long_name, storey.elevation_m, storey.is_active = node.name, node.long_name, node.elevation_m, True
+    session.flush()
+    return existing
+
+
+def _room_columns(record: RoomRecord, storey: Storey) -> dict[str, Any]:
+    primary = record.primary_declared
+    return {
+        "storey_id": storey.id,
+        "number": record.number,
+        "name": record.name,
+        "ifc_class": record.ifc_class,
+        "object_type": record.object_type,
+        "predefined_type": record.predefined_type,
+        "storey_inferred": record.storey_inferred,
+        "properties": record.properties,
+        "declared_area_m2": round(primary.value_m2, 4) if primary else None,
+        "declared_area_source": primary.source if primary else None,
+        **record.get_measured_columns(),
+    }
+
+
+def _tracked(room: Room, storey_gid: str) -> dict[str, Any]:
+    values = {name: getattr(room, name, None) for name in TRACKED_FIELDS if name != "storey_global_id"}
+    values["storey_global_id"] = storey_gid
+    return values
+
+
+def _sync_rooms(session, model, version, storeys, snapshot: Snapshot, *, actor, say) -> tuple[int, int, int]:
+    existing = {r.global_id: r for r in session.scalars(select(Room).where(Room.model_id == model.id))}
+    storey_by_id = {s.id: s.global_id for s in storeys.values()}
+    added = updated = retired = 0
+    total = len(snapshot.rooms)
+    for index, (gid, record) in enumerate(snapshot.rooms.items()):
+        columns = _room_columns(record, storeys[record.storey_global_id])
+        room = existing.get(gid)
+        if room is None:
+            room = Room(global_id=gid, model_id=model.id, first_version_id=version.id, last_version_id=version.id, **columns)
+            session.add(room)
+            session.flush()
+            session.add(History(entity="room", subject_id=room.id, subject_key=gid, action="created",
+                                changes=_tracked(room, record.storey_global_id), actor=actor, model_version_id=version.id))
+            added += 1
+        else:
+            before = _tracked(room, storey_by_id.get(room.storey_id))
+            was_retired = room.status == "retired"
+            for name, value in columns.items():
+                setattr(room, name, value)
+            room.last_version_id, room.status, room.retired_at = version.id, "active", None
+            after = _tracked(room, record.storey_global_id)
+            changes = {k: [before[k], after[k]] for k in TRACKED_FIELDS if before[k] != after[k]}
+            if changes or was_retired:
+                session.add(History(entity="room", subject_id=room.id, subject_key=gid,
+                                    action="restored" if was_retired else "updated",
+                                    changes=changes, actor=actor, model_version_id=version.id))
+                updated += 1
+            room.declared_areas[:] = [a for a in room.declared_areas if a.origin != "ifc"]
+        for area in record.declared_areas:
+            room.declared_areas.append(DeclaredArea(kind=area.kind, value_m2=area.value_m2, source=area.source,
+                                                    origin="ifc", model_version_id=version.id))
+        if index % 200 == 0:
+            say("ledger", index, total)
+    for gid, room in existing.items():
+        if gid not in snapshot.rooms and room.status != "retired":
+            room.status, room.retired_at, room.last_version_id = "retired", utcnow(), version.id
+            session.add(History(entity="room", subject_id=room.id, subject_key=gid, action="retired",
+                                changes={"number": room.number, "name": room.name}, actor=actor, model_version_id=version.id))
+            retired += 1
+    say("ledger", total, total)
+    session.flush()
+    return added, updated, retired

@@ -1,0 +1,211 @@
+"""The ledger's tables: SQLAlchemy 2 ``Mapped[...]`` models, the same on SQLite and PostgreSQL.
+
+Hierarchy: campus (院落, an IfcSite) -> building (建筑物) -> storey (楼层) -> room (房间). Every
+spatial record is keyed by its IFC GlobalId. A *model* is one IFC project's lineage (keyed by
+the IfcProject GlobalId); each file ingested for it is a *model version*. Rooms that disappear
+from a new version are retired, never deleted. Coordinates stored here are in the model's world
+frame: metres, Z up.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Campus(Base):
+    """A campus (院落): the IfcSite several building models share, keyed by its GlobalId."""
+
+    __tablename__ = "campus"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    global_id: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str | None] = mapped_column(String(255))
+    long_name: Mapped[str | None] = mapped_column(String(255))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    elevation_m: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    buildings: Mapped[list[Building]] = relationship(back_populates="campus")
+
+
+class Model(Base):
+    """One IFC project's lineage of files, keyed by the IfcProject GlobalId."""
+
+    __tablename__ = "model"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_global_id: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    versions: Mapped[list[ModelVersion]] = relationship(back_populates="model", order_by="ModelVersion.seq")
+
+
+class ModelVersion(Base):
+    """One ingested file of a model: its bytes' sha256, schema, counts and georeference."""
+
+    __tablename__ = "model_version"
+    __table_args__ = (UniqueConstraint("model_id", "seq"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("model.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    filename: Mapped[str] = mapped_column(String(1024))
+    schema: Mapped[str] = mapped_column(String(32))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    ingested_by: Mapped[str | None] = mapped_column(String(255))
+    counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    failed_elements: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    georeference: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    seconds: Mapped[float | None] = mapped_column(Float)
+    model: Mapped[Model] = relationship(back_populates="versions")
+
+
+class Building(Base):
+    """A building (建筑物), keyed by its IfcBuilding GlobalId."""
+
+    __tablename__ = "building"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    global_id: Mapped[str] = mapped_column(String(64), unique=True)
+    campus_id: Mapped[int | None] = mapped_column(ForeignKey("campus.id"))
+    model_id: Mapped[int] = mapped_column(ForeignKey("model.id"))
+    name: Mapped[str | None] = mapped_column(String(255))
+    long_name: Mapped[str | None] = mapped_column(String(255))
+    elevation_m: Mapped[float] = mapped_column(Float, default=0.0)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    campus: Mapped[Campus | None] = relationship(back_populates="buildings")
+    storeys: Mapped[list[Storey]] = relationship(back_populates="building", order_by="Storey.elevation_m")
+
+
+class Storey(Base):
+    """A storey (楼层), keyed by its IfcBuildingStorey GlobalId; elevation is world z in m."""
+
+    __tablename__ = "storey"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    global_id: Mapped[str] = mapped_column(String(128), unique=True)
+    building_id: Mapped[int] = mapped_column(ForeignKey("building.id"), index=True)
+    name: Mapped[str | None] = mapped_column(String(255))
+    long_name: Mapped[str | None] = mapped_column(String(255))
+    elevation_m: Mapped[float] = mapped_column(Float, default=0.0)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    building: Mapped[Building] = relationship(back_populates="storeys")
+    rooms: Mapped[list[Room]] = relationship(back_populates="storey")
+
+
+class Room(Base):
+    """A room (房间): an IfcSpace, keyed by GlobalId, with what the model says and what we measured.
+
+    ``number`` is the IfcSpace Name, ``name`` its LongName. ``measured_*`` come from the
+    geometry (world frame, metres); ``declared_area_*`` is the primary declared area (all of
+    them are in :class:`DeclaredArea`). ``status`` is ``active`` or ``retired`` (gone from the
+    latest model version, kept with its history). ``row_version`` guards concurrent edits.
+    """
+
+    __tablename__ = "room"
+    __table_args__ = (Index("ix_room_storey_status", "storey_id", "status"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    global_id: Mapped[str] = mapped_column(String(64), unique=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("model.id"), index=True)
+    storey_id: Mapped[int] = mapped_column(ForeignKey("storey.id"))
+    number: Mapped[str | None] = mapped_column(String(255), index=True)
+    name: Mapped[str | None] = mapped_column(String(255))
+    ifc_class: Mapped[str] = mapped_column(String(64), default="IfcSpace")
+    object_type: Mapped[str | None] = mapped_column(String(255))
+    predefined_type: Mapped[str | None] = mapped_column(String(64))
+    storey_inferred: Mapped[bool] = mapped_column(default=False)
+    properties: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    measured_area_m2: Mapped[float | None] = mapped_column(Float)
+    volume_m3: Mapped[float | None] = mapped_column(Float)
+    height_m: Mapped[float | None] = mapped_column(Float)
+    perimeter_m: Mapped[float | None] = mapped_column(Float)
+    footprint: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # GeoJSON geometry, world x/y
+    centroid: Mapped[list[Any] | None] = mapped_column(JSON)  # [x, y, z]
+    bbox: Mapped[list[Any] | None] = mapped_column(JSON)  # [xmin, ymin, zmin, xmax, ymax, zmax]
+    is_closed: Mapped[bool | None] = mapped_column()
+    declared_area_m2: Mapped[float | None] = mapped_column(Float)
+    declared_area_source: Mapped[str | None] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16), default="active", index=True)
+    first_version_id: Mapped[int] = mapped_column(ForeignKey("model_version.id"))
+    last_version_id: Mapped[int] = mapped_column(ForeignKey("model_version.id"))
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Ledger-owned fields: never overwritten by a model update.
+    category: Mapped[str | None] = mapped_column(String(64), index=True)
+    use_status: Mapped[str | None] = mapped_column(String(32), index=True)
+    remarks: Mapped[str | None] = mapped_column(Text)
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    __mapper_args__ = {"version_id_col": row_version}
+
+    storey: Mapped[Storey] = relationship(back_populates="rooms")
+    declared_areas: Mapped[list[DeclaredArea]] = relationship(
+        back_populates="room", cascade="all, delete-orphan", order_by="DeclaredArea.id"
+    )
+
+
+class DeclaredArea(Base):
+    """A declared floor area of a room with its source (``BaseQuantities.NetFloorArea``), in m2.
+
+    ``origin`` is ``ifc`` for values read from a model (replaced by each new version) or
+    ``ledger`` for values entered by a person (kept across versions).
+    """
+
+    __tablename__ = "declared_area"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("room.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    value_m2: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(255))
+    origin: Mapped[str] = mapped_column(String(16), default="ifc")
+    model_version_id: Mapped[int | None] = mapped_column(ForeignKey("model_version.id"))
+    room: Mapped[Room] = relationship(back_populates="declared_areas")
+
+
+class Asset(Base):
+    """A derived file (GLB per storey or building), content-addressed by the model's sha256."""
+
+    __tablename__ = "asset"
+    __table_args__ = (UniqueConstraint("model_version_id", "kind", "subject_global_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    model_version_id: Mapped[int] = mapped_column(ForeignKey("model_version.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # storey_glb | building_glb
+    subject_global_id: Mapped[str] = mapped_column(String(128))
+    path: Mapped[str] = mapped_column(String(1024))  # relative to the assets folder
+    sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+
+
+class History(Base):
+    """An append-only record of a change: what, by whom (or which model version), when."""
+
+    __tablename__ = "history"
+    __table_args__ = (Index("ix_history_subject", "entity", "subject_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity: Mapped[str] = mapped_column(String(32))
+    subject_id: Mapped[int] = mapped_column(Integer)
+    subject_key: Mapped[str | None] = mapped_column(String(128))
+    action: Mapped[str] = mapped_column(String(32))
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    actor: Mapped[str | None] = mapped_column(String(255))
+    model_version_id: Mapped[int | None] = mapped_column(ForeignKey("model_version.id"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)

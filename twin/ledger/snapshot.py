@@ -1,0 +1,159 @@
+"""Everything one IFC file says about its rooms, read and measured, before the database is touched.
+
+:func:`read_snapshot` runs the read and geometry stages of an ingest: spatial structure,
+properties and declared areas, rooms meshed and measured, then the building elements for the 3D
+context. It writes nothing; :mod:`twin.ledger.ingest` applies the result in one transaction.
+Coordinates are in the model's world frame (metres, Z up).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import shapely
+
+from twin.geometry.measure import RoomMeasures, measure_room
+from twin.geometry.mesher import ElementMesh, FailedElement, get_context_elements, mesh_elements
+from twin.ifc.georef import Georeference, read_georeference
+from twin.ifc.quantities import DeclaredArea, read_room_properties
+from twin.ifc.reader import IfcModel
+from twin.ifc.spatial import Node, SpatialStructure, get_element_storey, read_spatial_structure
+from twin.tolerances import AREA_DECIMALS
+
+log = logging.getLogger(__name__)
+
+#: ``progress(stage, done, total)``: stages are ``read``, ``rooms``, ``context``, ``assets``, ``ledger``.
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class RoomRecord:
+    """One room as the file describes it, with its measures (``None`` when it has no geometry)."""
+
+    global_id: str
+    building_global_id: str
+    storey_global_id: str
+    storey_inferred: bool
+    number: str | None
+    name: str | None
+    ifc_class: str
+    object_type: str | None
+    predefined_type: str | None
+    properties: dict[str, Any]
+    declared_areas: list[DeclaredArea]
+    primary_declared: DeclaredArea | None
+    measures: RoomMeasures | None = None
+    mesh: ElementMesh | None = None
+
+    def get_measured_columns(self) -> dict[str, Any]:
+        """The room table's measured columns (rounded; footprint as GeoJSON in world x/y)."""
+        m = self.measures
+        if m is None:
+            return dict.fromkeys(
+                ("measured_area_m2", "volume_m3", "height_m", "perimeter_m", "footprint", "centroid", "bbox", "is_closed")
+            )
+        footprint = shapely.set_precision(m.footprint, 1e-4) if not m.footprint.is_empty else None
+        return {
+            "measured_area_m2": round(m.floor_area_m2, AREA_DECIMALS),
+            "volume_m3": round(m.volume_m3, 4) if m.volume_m3 is not None else None,
+            "height_m": round(m.height_m, 4),
+            "perimeter_m": round(m.perimeter_m, 4),
+            "footprint": json.loads(shapely.to_geojson(footprint)) if footprint is not None else None,
+            "centroid": [round(float(v), 4) for v in m.centroid],
+            "bbox": [round(float(v), 4) for v in (*m.bbox_min, *m.bbox_max)],
+            "is_closed": m.is_closed,
+        }
+
+
+@dataclass
+class Snapshot:
+    """A model file read and measured: hierarchy, rooms, context meshes and what failed."""
+
+    model: IfcModel
+    structure: SpatialStructure
+    georeference: Georeference | None
+    rooms: dict[str, RoomRecord]
+    context: dict[str, list[ElementMesh]] = field(default_factory=dict)  # storey GlobalId -> meshes
+    failed: list[FailedElement] = field(default_factory=list)
+    context_count: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def campus_node(self) -> Node:
+        """The site the model's first building stands on, or a stand-in named after the project."""
+        for building in self.structure.buildings.values():
+            if building.parent_global_id in self.structure.sites:
+                return self.structure.sites[building.parent_global_id]
+        if self.structure.sites:
+            return next(iter(self.structure.sites.values()))
+        project = self.model.project
+        return Node(f"{project.GlobalId}/site", "IfcSite", project.Name, project.LongName, None, 0.0, True)
+
+
+def _read_rooms(model: IfcModel, structure: SpatialStructure) -> dict[str, RoomRecord]:
+    rooms = {}
+    for global_id, place in structure.spaces.items():
+        space = place.entity
+        props = read_room_properties(space, model.units)
+        rooms[global_id] = RoomRecord(
+            global_id=global_id,
+            building_global_id=place.building_global_id,
+            storey_global_id=place.storey_global_id,
+            storey_inferred=place.storey_inferred,
+            number=space.Name,
+            name=getattr(space, "LongName", None),
+            ifc_class=space.is_a(),
+            object_type=space.ObjectType,
+            predefined_type=getattr(space, "PredefinedType", None) or getattr(space, "InteriorOrExteriorSpace", None),
+            properties=props.properties,
+            declared_areas=props.declared_areas,
+            primary_declared=props.primary_declared_area,
+        )
+    return rooms
+
+
+def read_snapshot(model: IfcModel, *, with_context: bool = True, progress: Progress | None = None) -> Snapshot:
+    """Read and measure a model: rooms first, then (``with_context``) the building elements."""
+    say = progress or (lambda stage, done, total: None)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    say("read", 0, 1)
+    structure = read_spatial_structure(model)
+    rooms = _read_rooms(model, structure)
+    snapshot = Snapshot(model, structure, read_georeference(model), rooms)
+    timings["read"] = time.perf_counter() - started
+    say("read", 1, 1)
+
+    started = time.perf_counter()
+    spaces = [place.entity for place in structure.spaces.values()]
+    result = mesh_elements(model.file, spaces, on_progress=lambda d, t: say("rooms", d, t))
+    snapshot.failed.extend(result.failed)
+    for global_id, mesh in result.meshes.items():
+        room = rooms.get(global_id)
+        if room is None:
+            continue
+        room.mesh, room.measures = mesh, measure_room(mesh.vertices, mesh.faces)
+        if room.storey_inferred:  # the geometry's lowest point is a better elevation than a placement
+            better = structure.get_storey_at(room.building_global_id, float(room.measures.bbox_min[2]))
+            room.storey_global_id = better or room.storey_global_id
+    timings["rooms"] = time.perf_counter() - started
+
+    if with_context:
+        started = time.perf_counter()
+        elements = get_context_elements(model.file)
+        result = mesh_elements(model.file, elements, on_progress=lambda d, t: say("context", d, t))
+        snapshot.failed.extend(result.failed)
+        snapshot.context_count = len(result.meshes)
+        for mesh in result.meshes.values():
+            element = model.file.by_id(mesh.step_id)
+            storey = get_element_storey(structure, element, float(mesh.vertices[:, 2].min()))
+            if storey is not None:
+                snapshot.context.setdefault(storey, []).append(mesh)
+        timings["context"] = time.perf_counter() - started
+    snapshot.timings = timings
+    return snapshot

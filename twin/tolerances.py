@@ -1,0 +1,24 @@
+"""Every geometric tolerance twin uses, in one place (SI units: metres, square metres)."""
+
+from __future__ import annotations
+
+#: Two z values closer than this are the same level (m). Used to find a room's floor faces.
+FLOOR_Z_TOLERANCE_M = 0.005
+
+#: A face is horizontal when |n_z| of its unit normal is at least this (cos 2.5 deg).
+HORIZONTAL_NORMAL_MIN_ABS_Z = 0.999
+
+#: Triangles smaller than this are dropped as degenerate before any measuring (m2).
+DEGENERATE_TRIANGLE_AREA_M2 = 1e-9
+
+#: Footprint outlines are simplified by this much (m); rooms are drawn, not surveyed, at this scale.
+FOOTPRINT_SIMPLIFY_M = 0.001
+
+#: Polygons are buffered out and back by this (m) when unioning triangles, to close hairline gaps.
+FOOTPRINT_MERGE_EPSILON_M = 1e-4
+
+#: A storey elevation matches a z value within this (m) when inferring a room's storey.
+STOREY_ELEVATION_TOLERANCE_M = 0.05
+
+#: Areas are stored rounded to this many decimals (m2 -> 0.0001 m2).
+AREA_DECIMALS = 4
