@@ -19,6 +19,8 @@ import ifcopenshell
 import ifcopenshell.geom
 import numpy as np
 
+from twin.tolerances import DEGENERATE_TRIANGLE_AREA_M2
+
 log = logging.getLogger(__name__)
 
 #: Building elements meshed for the 3D context (subtypes included; never IfcOpeningElement).
@@ -60,7 +62,12 @@ class ElementMesh:
 
     @property
     def is_empty(self) -> bool:
-        return len(self.faces) == 0
+        """No triangles, or only degenerate ones (a profile with no area meshes to slivers)."""
+        if len(self.faces) == 0:
+            return True
+        triangles = self.vertices[self.faces]
+        cross = np.cross(triangles[:, 1] - triangles[:, 0], triangles[:, 2] - triangles[:, 0])
+        return float(np.linalg.norm(cross, axis=1).sum()) / 2 <= DEGENERATE_TRIANGLE_AREA_M2
 
 
 @dataclass(frozen=True)
@@ -173,8 +180,8 @@ def mesh_elements(
             log.warning("cannot mesh %s %s (#%d): %s", element.is_a(), element.GlobalId, element.id(), reason)
             continue
         if mesh.is_empty:
-            result.failed.append(FailedElement(element.GlobalId, element.is_a(), "no triangles"))
-            log.warning("%s %s (#%d) meshes to no triangles", element.is_a(), element.GlobalId, element.id())
+            result.failed.append(FailedElement(element.GlobalId, element.is_a(), "no triangles with an area"))
+            log.warning("%s %s (#%d) meshes to no triangles with an area", element.is_a(), element.GlobalId, element.id())
         else:
             result.meshes[mesh.global_id] = mesh
     if on_progress is not None:

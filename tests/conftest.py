@@ -1,0 +1,94 @@
+"""Shared fixtures: databases (SQLite and PostgreSQL), asset folders, the real IFC files."""
+
+from __future__ import annotations
+
+import os
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_IFC = ROOT.parent / "shared" / "ifc"
+POSTGRES_URL = os.environ.get("TWIN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def get_real_ifc_files() -> list[Path]:
+    """Every real model in ../shared/ifc (never copied into this repository)."""
+    files = sorted(SHARED_IFC.glob("*.ifc"))
+    if not files and IN_CI:
+        raise RuntimeError(f"no real IFC files in {SHARED_IFC}")
+    return files
+
+
+def _postgres_available() -> bool:
+    try:
+        with create_engine(POSTGRES_URL).connect() as connection:
+            connection.execute(text("select 1"))
+        return True
+    except Exception:
+        return False
+
+
+@pytest.fixture(scope="session")
+def postgres_available() -> bool:
+    available = _postgres_available()
+    if not available and IN_CI:
+        raise RuntimeError(f"PostgreSQL is not reachable at {POSTGRES_URL}; CI needs it")
+    return available
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path, postgres_available):
+    """A fresh, empty database URL: a SQLite file, or a private schema in the local PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'twin.db'}"
+        return
+    if not postgres_available:
+        pytest.skip("PostgreSQL is not reachable (CI requires it)")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'create schema "{schema}"'))
+    try:
+        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'drop schema "{schema}" cascade'))
+        admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'twin.db'}"
+
+
+@pytest.fixture
+def engine(db_url):
+    from twin.ledger.db import open_ledger
+
+    engine = open_ledger(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def assets_dir(tmp_path) -> Path:
+    return tmp_path / "assets"
+
+
+@pytest.fixture
+def twin_env(tmp_path, monkeypatch, sqlite_url):
+    """Point the CLI's settings at a temporary data folder."""
+    from twin.config import get_settings
+
+    monkeypatch.setenv("TWIN_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("TWIN_DATABASE_URL", sqlite_url)
+    get_settings.cache_clear()
+    yield tmp_path
+    get_settings.cache_clear()

@@ -1,0 +1,49 @@
+"""The spatial structure: every space gets a building and a storey, by elevation where needed."""
+
+from __future__ import annotations
+
+import ifcopenshell
+import pytest
+
+from conftest import get_real_ifc_files
+from ifc_factory import RoomSpec, build_model
+from twin.ifc.reader import open_ifc
+from twin.ifc.spatial import read_spatial_structure
+
+
+def storey_name(tree, space_number):
+    place = next(p for p in tree.spaces.values() if p.entity.Name == space_number)
+    return tree.storeys[place.storey_global_id].name, place.storey_inferred
+
+
+def test_a_space_under_a_storey_keeps_that_storey(tmp_path):
+    tree = read_spatial_structure(open_ifc(build_model(tmp_path / "m.ifc", [RoomSpec("201", storey=1)])))
+    assert storey_name(tree, "201") == ("2F", False)
+
+
+def test_a_space_directly_under_the_building_goes_on_the_storey_its_elevation_says(tmp_path):
+    path = build_model(tmp_path / "m.ifc", [RoomSpec("101"), RoomSpec("201", storey=1, parent="building")])
+    tree = read_spatial_structure(open_ifc(path))
+    assert storey_name(tree, "201") == ("2F", True)
+    assert storey_name(tree, "101") == ("1F", False)
+
+
+def test_a_space_inside_another_space_goes_on_the_storey_its_elevation_says(tmp_path):
+    rooms = [RoomSpec("201", storey=1), RoomSpec("201a", storey=1, parent="space:201", outline=[(1, 1), (2, 1), (2, 2), (1, 2)])]
+    tree = read_spatial_structure(open_ifc(build_model(tmp_path / "m.ifc", rooms)))
+    assert storey_name(tree, "201a") == ("2F", True)
+
+
+def test_elevations_of_a_millimetre_file_are_in_metres(tmp_path):
+    tree = read_spatial_structure(open_ifc(build_model(tmp_path / "m.ifc", [RoomSpec("101")], unit="mm", storey_elevations=(0.0, 3.5))))
+    assert sorted(s.elevation_m for s in tree.storeys.values()) == pytest.approx([0.0, 3.5])
+
+
+@pytest.mark.parametrize("path", get_real_ifc_files(), ids=lambda p: p.name)
+def test_every_space_of_every_real_file_is_placed_on_a_storey_of_a_building(path):
+    model = open_ifc(path)
+    tree = read_spatial_structure(model)
+    assert len(tree.spaces) == len(model.file.by_type("IfcSpace"))
+    for place in tree.spaces.values():
+        assert place.building_global_id in tree.buildings
+        assert tree.storeys[place.storey_global_id].parent_global_id == place.building_global_id

@@ -1,0 +1,163 @@
+"""Ingest into the ledger, on SQLite and PostgreSQL: one transaction, versions by GlobalId."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from dbstate import dump_database
+from ifc_factory import RoomSpec, build_model
+from ifc.test_reader import BAD_KINDS, make_bad_inputs
+from twin.errors import BadIfcFile, GlobalIdConflict
+from twin.ledger import ingest as ingest_module
+from twin.ledger.db import transaction
+from twin.ledger.ingest import ingest_file
+from twin.ledger.models import Asset, DeclaredArea, History, ModelVersion, Room, Storey
+
+PROJECT = "1hqIFTRjfV6AWq_bMtnZwI"
+
+
+def first_version(tmp_path):
+    return build_model(tmp_path / "v1.ifc", [
+        RoomSpec("101", "处长办公室", global_id="0Room101xxxxxxxxxxxxxx"),
+        RoomSpec("102", "科员办公室", outline=[(5, 0), (10, 0), (10, 4), (5, 4)], global_id="0Room102xxxxxxxxxxxxxx"),
+        RoomSpec("201", "会议室", storey=1, global_id="0Room201xxxxxxxxxxxxxx", net_area=25.0),
+    ], project_id=PROJECT)
+
+
+def second_version(tmp_path):
+    """101 renamed and enlarged, 102 removed, 201 unchanged, 202 new."""
+    return build_model(tmp_path / "v2.ifc", [
+        RoomSpec("101", "副厅长办公室", outline=[(0, 0), (6, 0), (6, 4), (0, 4)], global_id="0Room101xxxxxxxxxxxxxx"),
+        RoomSpec("201", "会议室", storey=1, global_id="0Room201xxxxxxxxxxxxxx", net_area=25.0),
+        RoomSpec("202", "档案室", storey=1, outline=[(5, 0), (9, 0), (9, 4), (5, 4)], global_id="0Room202xxxxxxxxxxxxxx"),
+    ], project_id=PROJECT)
+
+
+def rooms_by_number(engine):
+    with transaction(engine) as session:
+        return {r.number: r for r in session.scalars(select(Room))}
+
+
+def test_a_model_becomes_rooms_with_measured_and_declared_areas(engine, assets_dir, tmp_path):
+    report = ingest_file(first_version(tmp_path), engine=engine, assets_dir=assets_dir)
+    assert (report.buildings, report.storeys, report.rooms, report.rooms_with_declared_area) == (1, 2, 3, 3)
+    assert report.failed_elements == 0 and report.context_elements == 1 and not report.skipped
+    rooms = rooms_by_number(engine)
+    assert rooms["101"].measured_area_m2 == pytest.approx(20.0)
+    assert rooms["101"].volume_m3 == pytest.approx(60.0)
+    assert rooms["101"].height_m == pytest.approx(3.0)
+    assert rooms["101"].perimeter_m == pytest.approx(18.0)
+    assert rooms["201"].declared_area_m2 == pytest.approx(25.0)
+    assert rooms["201"].declared_area_source == "Qto_SpaceBaseQuantities.NetFloorArea"
+    assert rooms["101"].footprint["type"] == "Polygon"
+    assert rooms["201"].bbox[2] == pytest.approx(3.5)
+
+
+def test_assets_are_written_per_storey_and_per_building_under_the_files_sha256(engine, assets_dir, tmp_path):
+    report = ingest_file(first_version(tmp_path), engine=engine, assets_dir=assets_dir)
+    with transaction(engine) as session:
+        assets = session.scalars(select(Asset)).all()
+    assert sorted(a.kind for a in assets) == ["building_glb", "storey_glb", "storey_glb"]
+    for asset in assets:
+        assert asset.path.startswith(f"{report.sha256[:2]}/{report.sha256}/")
+        assert (assets_dir / asset.path).read_bytes()[:4] == b"glTF"
+
+
+def test_the_same_file_again_changes_nothing(engine, assets_dir, tmp_path):
+    path = first_version(tmp_path)
+    ingest_file(path, engine=engine, assets_dir=assets_dir)
+    before = dump_database(engine)
+    report = ingest_file(path, engine=engine, assets_dir=assets_dir)
+    assert report.skipped and report.rooms == 3 and report.version == 1
+    assert dump_database(engine) == before
+
+
+def test_a_new_version_updates_retires_and_adds_rooms_keeping_the_ledgers_own_fields(engine, assets_dir, tmp_path):
+    ingest_file(first_version(tmp_path), engine=engine, assets_dir=assets_dir)
+    with transaction(engine) as session:
+        room = session.scalar(select(Room).where(Room.number == "101"))
+        room.category, room.use_status, room.remarks = "office_leader", "in_use", "南向"
+        session.add(DeclaredArea(room=room, kind="NetFloorArea", value_m2=21.0, source="产权登记", origin="ledger"))
+    report = ingest_file(second_version(tmp_path), engine=engine, assets_dir=assets_dir)
+    assert (report.version, report.rooms_added, report.rooms_updated, report.rooms_retired) == (2, 1, 1, 1)
+    rooms = rooms_by_number(engine)
+    assert rooms["101"].name == "副厅长办公室" and rooms["101"].measured_area_m2 == pytest.approx(24.0)
+    assert (rooms["101"].category, rooms["101"].use_status, rooms["101"].remarks) == ("office_leader", "in_use", "南向")
+    assert rooms["102"].status == "retired" and rooms["102"].retired_at is not None
+    assert rooms["202"].status == "active" and rooms["201"].status == "active"
+    with transaction(engine) as session:
+        sources = {a.source for a in session.scalars(select(DeclaredArea).where(DeclaredArea.room_id == rooms["101"].id))}
+        history = {(h.subject_key, h.action) for h in session.scalars(select(History))}
+        updated = session.scalar(select(History).where(History.action == "updated"))
+        versions = session.scalars(select(ModelVersion).order_by(ModelVersion.seq)).all()
+    assert "产权登记" in sources and "Qto_SpaceBaseQuantities.NetFloorArea" in sources
+    assert ("0Room102xxxxxxxxxxxxxx", "retired") in history and ("0Room202xxxxxxxxxxxxxx", "created") in history
+    assert updated.changes["name"] == ["处长办公室", "副厅长办公室"]
+    assert updated.changes["measured_area_m2"] == [pytest.approx(20.0), pytest.approx(24.0)]
+    assert [v.counts["rooms"] for v in versions] == [3, 3]
+    assert versions[1].counts["rooms_retired"] == 1
+
+
+def test_a_room_that_comes_back_is_restored(engine, assets_dir, tmp_path):
+    ingest_file(first_version(tmp_path), engine=engine, assets_dir=assets_dir)
+    ingest_file(second_version(tmp_path), engine=engine, assets_dir=assets_dir)
+    third = build_model(tmp_path / "v3.ifc", [
+        RoomSpec("102", "科员办公室", outline=[(5, 0), (10, 0), (10, 4), (5, 4)], global_id="0Room102xxxxxxxxxxxxxx"),
+    ], project_id=PROJECT)
+    report = ingest_file(third, engine=engine, assets_dir=assets_dir)
+    assert report.rooms_retired == 3 and report.rooms_updated == 1
+    assert rooms_by_number(engine)["102"].status == "active"
+
+
+@pytest.mark.parametrize("kind", BAD_KINDS)
+def test_bad_input_leaves_the_database_exactly_as_it_was(engine, assets_dir, tmp_path, kind):
+    ingest_file(first_version(tmp_path), engine=engine, assets_dir=assets_dir)
+    before = dump_database(engine)
+    with pytest.raises(BadIfcFile):
+        ingest_file(make_bad_inputs(tmp_path / "bad")[kind], engine=engine, assets_dir=assets_dir)
+    assert dump_database(engine) == before
+
+
+def test_a_failure_while_writing_rolls_everything_back_and_removes_its_assets(engine, assets_dir, tmp_path, monkeypatch):
+    ingest_file(first_version(tmp_path), engine=engine, assets_dir=assets_dir)
+    before = dump_database(engine)
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(ingest_module, "_sync_rooms", explode)
+    with pytest.raises(RuntimeError):
+        report_path = second_version(tmp_path)
+        ingest_file(report_path, engine=engine, assets_dir=assets_dir)
+    assert dump_database(engine) == before
+    from twin.ifc.reader import get_sha256
+
+    assert not (assets_dir / get_sha256(report_path)[:2] / get_sha256(report_path)).exists()
+
+
+def test_a_room_global_id_of_another_project_is_a_conflict_and_changes_nothing(engine, assets_dir, tmp_path):
+    ingest_file(first_version(tmp_path), engine=engine, assets_dir=assets_dir)
+    before = dump_database(engine)
+    other = build_model(tmp_path / "other.ifc", [RoomSpec("X", global_id="0Room101xxxxxxxxxxxxxx")], building_name="别的楼")
+    with pytest.raises(GlobalIdConflict, match="0Room101xxxxxxxxxxxxxx"):
+        ingest_file(other, engine=engine, assets_dir=assets_dir)
+    assert dump_database(engine) == before
+
+
+def test_a_model_without_rooms_ingests_its_structure_and_says_so(engine, assets_dir, tmp_path):
+    report = ingest_file(build_model(tmp_path / "empty.ifc", []), engine=engine, assets_dir=assets_dir)
+    assert report.rooms == 0 and not report.has_rooms
+    assert report.buildings == 1 and report.storeys == 2
+    with transaction(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Storey)) == 2
+
+
+def test_a_room_that_cannot_be_meshed_is_kept_unmeasured_and_counted(engine, assets_dir, tmp_path):
+    path = build_model(tmp_path / "m.ifc", [RoomSpec("101"), RoomSpec("bad", broken=True)])
+    report = ingest_file(path, engine=engine, assets_dir=assets_dir)
+    assert report.rooms == 2 and report.rooms_measured == 1 and report.failed_elements == 1
+    assert rooms_by_number(engine)["bad"].measured_area_m2 is None
+    with transaction(engine) as session:
+        version = session.scalar(select(ModelVersion))
+    assert version.failed_elements[0]["ifc_class"] == "IfcSpace"

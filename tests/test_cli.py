@@ -1,0 +1,79 @@
+"""The ``twin`` command line as a person uses it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import SHARED_IFC
+from dbstate import dump_database
+from ifc.test_reader import BAD_KINDS, make_bad_inputs
+from ifc_factory import RoomSpec, build_model
+from twin.cli import app
+from twin.ledger.db import open_ledger
+from twin.ledger.rooms import ROOM_ROW_KEYS
+
+runner = CliRunner()
+
+
+def twin(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_ingest_json_reports_each_file(twin_env, tmp_path):
+    model = build_model(tmp_path / "m.ifc", [RoomSpec("101"), RoomSpec("102", outline=[(5, 0), (9, 0), (9, 4), (5, 4)])])
+    result = twin("ingest", model, "--json")
+    assert result.exit_code == 0, result.stderr
+    [summary] = json.loads(result.stdout)
+    for key in ("schema", "sha256", "buildings", "storeys", "rooms", "rooms_with_declared_area", "failed_elements", "skipped", "seconds"):
+        assert key in summary
+    assert (summary["schema"], summary["rooms"], summary["skipped"]) == ("IFC4", 2, False)
+    again = json.loads(twin("ingest", model, "--json").stdout)
+    assert again[0]["skipped"] is True
+
+
+def test_rooms_lists_exactly_the_documented_keys_as_json_and_csv(twin_env, tmp_path):
+    twin("ingest", build_model(tmp_path / "m.ifc", [RoomSpec("101"), RoomSpec("201", storey=1)]))
+    rows = json.loads(twin("rooms", "--format", "json").stdout)
+    assert [set(r) for r in rows] == [set(ROOM_ROW_KEYS)] * 2
+    assert {r["number"]: r["storey"] for r in rows} == {"101": "1F", "201": "2F"}
+    assert rows[0]["measured_area_m2"] == pytest.approx(20.0)
+    only = json.loads(twin("rooms", "--format", "json", "--storey", "2F").stdout)
+    assert [r["number"] for r in only] == ["201"]
+    table = list(csv.DictReader(io.StringIO(twin("rooms", "--format", "csv").stdout)))
+    assert tuple(table[0]) == ROOM_ROW_KEYS and len(table) == 2
+    assert "2 rooms" in twin("rooms").stdout
+
+
+@pytest.mark.parametrize("kind", BAD_KINDS)
+def test_bad_input_prints_one_line_exits_2_and_leaves_the_database_alone(twin_env, tmp_path, sqlite_url, kind):
+    twin("ingest", build_model(tmp_path / "m.ifc", [RoomSpec("101")]))
+    before = dump_database(open_ledger(sqlite_url))
+    result = twin("ingest", make_bad_inputs(tmp_path / "bad")[kind])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:") and "Traceback" not in result.stderr
+    assert dump_database(open_ledger(sqlite_url)) == before
+
+
+def test_one_bad_file_among_good_ones_ingests_nothing(twin_env, tmp_path, sqlite_url):
+    good = build_model(tmp_path / "m.ifc", [RoomSpec("101")])
+    result = twin("ingest", good, tmp_path / "missing.ifc")
+    assert result.exit_code == 2
+    assert json.loads(twin("rooms", "--format", "json").stdout) == []
+
+
+def test_a_model_without_rooms_says_so(twin_env):
+    result = twin("ingest", SHARED_IFC / "IfcOpenHouse_IFC4.ifc")
+    assert result.exit_code == 0
+    assert "no rooms" in result.stdout
+
+
+def test_an_unreachable_database_is_one_clear_error(twin_env, tmp_path):
+    result = twin("rooms", "--db", "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    assert result.exit_code == 2 and "cannot open the database" in result.stderr
