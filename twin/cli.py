@@ -146,5 +146,48 @@ def migrate(db: DbOption = None) -> None:
     out.print(f"database at revision {get_current_revision(engine)}")
 
 
-def run() -> None:  # pragma: no cover - console entry point
-    app()
+
+
+@app.command()
+def serve(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the API (OpenAPI at /docs) and the built viewer."""
+    import uvicorn
+
+    from api.main import create_app
+
+    try:
+        application = create_app(get_settings().with_database(db))
+    except TwinError as error:
+        fail(str(error))
+    err.print(f"twin serving on http://{host}:{port} (API docs at /docs)")
+    uvicorn.run(application, host=host, port=port, log_level="warning")
+
+
+@app.command()
+def demo(
+    db: Annotated[Optional[str], typer.Option("--db", help="Database to reset and fill (default: a fresh SQLite file var/demo.db).")] = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Build the demo ledger and stop.")] = False,
+) -> None:
+    """A fresh demo ledger: every demo model ingested, the demo ledger loaded, then served."""
+    from twin.demo import build_demo
+
+    settings = get_settings()
+    url = db or f"sqlite:///{settings.data_dir / 'demo.db'}"
+    try:
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=err, disable=not err.is_terminal, transient=True) as bar:
+            task = bar.add_task("demo", total=None)
+            reports = build_demo(url, assets_dir=settings.assets_dir,
+                                 progress=lambda stage, done, total: bar.update(task, description=f"demo · {STAGE_LABELS.get(stage, stage)}", completed=done, total=total))
+    except TwinError as error:
+        fail(str(error))
+    for report in reports:
+        err.print(f"{report.path}: {report.rooms} rooms, version {report.version}")
+    if not no_serve:
+        serve(db=url, host=host, port=port)

@@ -102,3 +102,16 @@ def transaction(engine: Engine) -> Iterator[Session]:
             yield session
     finally:
         session.close()
+
+
+def reset_database(url: str) -> Engine:
+    """Empty a database completely and migrate it afresh (for the demo; never used on real data)."""
+    parsed = make_url(url)
+    if parsed.drivername.startswith("sqlite") and parsed.database and parsed.database != ":memory:":
+        for suffix in ("", "-wal", "-shm"):
+            Path(parsed.database + suffix).unlink(missing_ok=True)
+        return open_ledger(url)
+    engine = make_engine(url)
+    command.downgrade(_get_alembic_config(engine), "base")
+    upgrade(engine)
+    return engine

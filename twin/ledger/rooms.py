@@ -1,14 +1,16 @@
-"""Read rooms out of the ledger as flat rows (for the CLI's list and exports)."""
+"""Read rooms out of the ledger: flat rows for lists and exports, a search, and a room's card."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from twin.ledger.models import Building, Room, Storey
+from twin.errors import NotFound
+from twin.ledger.models import Building, DeclaredArea, History, Room, Storey
 
 #: The columns of a room row, in order; ``twin rooms --format json`` gives exactly these keys.
 ROOM_ROW_KEYS = (
@@ -26,14 +28,28 @@ ROOM_ROW_KEYS = (
     "status",
 )
 
+#: Declared minus measured, in % of measured (NULL where either is missing).
+DEVIATION_PCT = case(
+    (Room.measured_area_m2 > 0, (Room.declared_area_m2 - Room.measured_area_m2) * 100.0 / Room.measured_area_m2),
+    else_=None,
+)
+
+SORTS = {
+    "number": Room.number,
+    "name": Room.name,
+    "measured_area": Room.measured_area_m2,
+    "declared_area": Room.declared_area_m2,
+    "deviation": func.abs(DEVIATION_PCT),
+    "storey": Storey.elevation_m,
+    "building": Building.name,
+}
+
 
 def _named(column_name, column_long, column_gid, value: str):
     return or_(column_name == value, column_long == value, column_gid == value)
 
 
-def select_rooms(
-    *, building: str | None = None, storey: str | None = None, include_retired: bool = False
-) -> Select:
+def select_rooms(*, building: str | None = None, storey: str | None = None, include_retired: bool = False) -> Select:
     """A query of (Room, Storey, Building) rows, filtered by building/storey name or GlobalId."""
     query = select(Room, Storey, Building).join(Storey, Room.storey_id == Storey.id).join(Building, Storey.building_id == Building.id)
     if building:
@@ -46,7 +62,10 @@ def select_rooms(
 
 
 def to_row(room: Room, storey: Storey, building: Building) -> dict[str, Any]:
-    """One room as a flat dict with :data:`ROOM_ROW_KEYS`."""
+    """One room as a flat dict with :data:`ROOM_ROW_KEYS` (plus ids and ledger fields)."""
+    deviation = None
+    if room.declared_area_m2 is not None and room.measured_area_m2:
+        deviation = round((room.declared_area_m2 - room.measured_area_m2) * 100.0 / room.measured_area_m2, 2)
     return {
         "global_id": room.global_id,
         "building": building.name or building.long_name,
@@ -60,9 +79,93 @@ def to_row(room: Room, storey: Storey, building: Building) -> dict[str, Any]:
         "height_m": room.height_m,
         "perimeter_m": room.perimeter_m,
         "status": room.status,
+        "deviation_pct": deviation,
+        "category": room.category,
+        "use_status": room.use_status,
+        "building_id": building.id,
+        "storey_id": storey.id,
     }
 
 
 def list_rooms(session: Session, **filters: Any) -> Sequence[dict[str, Any]]:
-    """Rooms as rows (see :func:`select_rooms` for the filters)."""
-    return [to_row(*row) for row in session.execute(select_rooms(**filters)).all()]
+    """Rooms as rows with exactly :data:`ROOM_ROW_KEYS` (see :func:`select_rooms` for the filters)."""
+    return [{k: row[k] for k in ROOM_ROW_KEYS} for row in (to_row(*r) for r in session.execute(select_rooms(**filters)).all())]
+
+
+@dataclass(frozen=True)
+class RoomSearch:
+    """A room search: free text over number/name, filters, sorting (``-`` for descending), a page."""
+
+    q: str | None = None
+    building_id: int | None = None
+    storey_id: int | None = None
+    category: str | None = None
+    use_status: str | None = None
+    min_area_m2: float | None = None
+    max_area_m2: float | None = None
+    min_deviation_pct: float | None = None
+    include_retired: bool = False
+    sort: str = "number"
+    offset: int = 0
+    limit: int = 50
+
+
+def search_rooms(session: Session, search: RoomSearch) -> tuple[list[dict[str, Any]], int]:
+    """One page of rooms matching ``search``, and how many match in all."""
+    query = select_rooms(include_retired=search.include_retired)
+    if search.q:
+        like = f"%{search.q.strip()}%"
+        query = query.where(or_(Room.number.ilike(like), Room.name.ilike(like), Room.global_id == search.q.strip()))
+    if search.building_id is not None:
+        query = query.where(Building.id == search.building_id)
+    if search.storey_id is not None:
+        query = query.where(Storey.id == search.storey_id)
+    if search.category:
+        query = query.where(Room.category == search.category)
+    if search.use_status:
+        query = query.where(Room.use_status == search.use_status)
+    if search.min_area_m2 is not None:
+        query = query.where(Room.measured_area_m2 >= search.min_area_m2)
+    if search.max_area_m2 is not None:
+        query = query.where(Room.measured_area_m2 <= search.max_area_m2)
+    if search.min_deviation_pct is not None:
+        query = query.where(func.abs(DEVIATION_PCT) >= search.min_deviation_pct)
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    key = search.sort.lstrip("-")
+    column = SORTS.get(key, Room.number)
+    order = column.desc() if search.sort.startswith("-") else column.asc()
+    page = query.order_by(None).order_by(order.nulls_last(), Room.global_id).offset(search.offset).limit(search.limit)
+    return [to_row(*r) for r in session.execute(page).all()], int(total or 0)
+
+
+def get_room_card(session: Session, global_id: str) -> dict[str, Any]:
+    """Everything about one room: its row, measures, declared areas with sources, and history."""
+    row = session.execute(
+        select(Room, Storey, Building).join(Storey, Room.storey_id == Storey.id).join(Building, Storey.building_id == Building.id)
+        .where(Room.global_id == global_id)
+    ).first()
+    if row is None:
+        raise NotFound(f"no room with GlobalId {global_id}")
+    room = row[0]
+    areas = session.scalars(select(DeclaredArea).where(DeclaredArea.room_id == room.id).order_by(DeclaredArea.id)).all()
+    history = session.scalars(
+        select(History).where(History.entity == "room", History.subject_id == room.id).order_by(History.at.desc(), History.id.desc())
+    ).all()
+    return {
+        **to_row(*row),
+        "object_type": room.object_type,
+        "predefined_type": room.predefined_type,
+        "remarks": room.remarks,
+        "footprint": room.footprint,
+        "centroid": room.centroid,
+        "bbox": room.bbox,
+        "is_closed": room.is_closed,
+        "storey_inferred": room.storey_inferred,
+        "row_version": room.row_version,
+        "properties": room.properties,
+        "declared_areas": [{"kind": a.kind, "value_m2": a.value_m2, "source": a.source, "origin": a.origin} for a in areas],
+        "history": [
+            {"at": h.at.isoformat(), "action": h.action, "changes": h.changes, "actor": h.actor, "model_version_id": h.model_version_id}
+            for h in history
+        ],
+    }

@@ -1,0 +1,1 @@
+"""The twin HTTP service: thin FastAPI routes over :mod:`twin`."""

@@ -1,0 +1,28 @@
+"""Dependencies declared once: the database session and settings of the running app."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from twin.config import Settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """A session per request; committed by the route's explicit ``session.commit()`` only."""
+    session = Session(request.app.state.engine, expire_on_commit=False)
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
