@@ -135,6 +135,23 @@ def rooms(
 
 
 @app.command()
+def load(
+    folder: Annotated[Path, typer.Argument(help="Folder of ledger CSV files (units, people, rooms, occupancy, titles).")],
+    db: DbOption = None,
+) -> None:
+    """Load units, people, room allocation, occupancy and titles from CSV; all or nothing."""
+    from twin.ledger.loader import load_ledger
+
+    try:
+        report = load_ledger(folder, engine=_engine(db))
+    except TwinError as error:
+        for line in str(error).split("; "):
+            err.print(f"[bold red]error:[/] {line}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2)
+    out.print(f"loaded {folder}: created {report.created or 'nothing'}, updated {report.updated or 'nothing'}")
+
+
+@app.command()
 def migrate(db: DbOption = None) -> None:
     """Create or upgrade the database schema to the newest migration."""
     from twin.ledger.db import get_current_revision

@@ -27,6 +27,7 @@ from twin.ledger.assets import PlannedAsset, remove_model_assets, write_snapshot
 from twin.ledger.db import transaction
 from twin.ledger.models import Asset, Building, Campus, DeclaredArea, History, Model, ModelVersion, Room, Storey, utcnow
 from twin.ledger.snapshot import Progress, RoomRecord, Snapshot, read_snapshot
+from twin.standards import get_standards
 
 log = logging.getLogger(__name__)
 
@@ -242,7 +243,17 @@ def _tracked(room: Room, storey_gid: str) -> dict[str, Any]:
     return values
 
 
+def _get_declared_category(properties: dict[str, dict[str, Any]]) -> str | None:
+    """A category code a model declares in any property set's ``Category`` property."""
+    for values in properties.values():
+        value = values.get("Category") if isinstance(values, dict) else None
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
 def _sync_rooms(session, model, version, storeys, snapshot: Snapshot, *, actor, say) -> tuple[int, int, int]:
+    standards = get_standards()
     existing = {r.global_id: r for r in session.scalars(select(Room).where(Room.model_id == model.id))}
     storey_by_id = {s.id: s.global_id for s in storeys.values()}
     added = updated = retired = 0
@@ -271,6 +282,8 @@ def _sync_rooms(session, model, version, storeys, snapshot: Snapshot, *, actor, 
                                     changes=changes, actor=actor, model_version_id=version.id))
                 updated += 1
             room.declared_areas[:] = [a for a in room.declared_areas if a.origin != "ifc"]
+        if room.category is None:  # ledger-owned: only filled while empty
+            room.category = standards.classify(record.name, declared=_get_declared_category(record.properties))
         for area in record.declared_areas:
             room.declared_areas.append(DeclaredArea(kind=area.kind, value_m2=area.value_m2, source=area.source,
                                                     origin="ifc", model_version_id=version.id))

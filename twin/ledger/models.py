@@ -9,11 +9,12 @@ frame: metres, Z up.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -149,6 +150,7 @@ class Room(Base):
     last_version_id: Mapped[int] = mapped_column(ForeignKey("model_version.id"))
     retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Ledger-owned fields: never overwritten by a model update.
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
     category: Mapped[str | None] = mapped_column(String(64), index=True)
     use_status: Mapped[str | None] = mapped_column(String(32), index=True)
     remarks: Mapped[str | None] = mapped_column(Text)
@@ -158,9 +160,82 @@ class Room(Base):
     __mapper_args__ = {"version_id_col": row_version}
 
     storey: Mapped[Storey] = relationship(back_populates="rooms")
+    unit: Mapped[Unit | None] = relationship(back_populates="rooms")
     declared_areas: Mapped[list[DeclaredArea]] = relationship(
         back_populates="room", cascade="all, delete-orphan", order_by="DeclaredArea.id"
     )
+
+
+class Unit(Base):
+    """A using unit (使用单位): an agency or public institution, with its administrative level,
+    the level whose standard it applies (参照执行级别), and its approved posts by rank."""
+
+    __tablename__ = "unit"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(32), default="agency")  # agency | institution
+    admin_level: Mapped[str] = mapped_column(String(32))
+    reference_level: Mapped[str] = mapped_column(String(32))
+    approved_posts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # rank -> count
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": row_version}
+    rooms: Mapped[list[Room]] = relationship(back_populates="unit")
+    people: Mapped[list[Person]] = relationship(back_populates="unit")
+
+
+class Person(Base):
+    """A member of staff (人员) with a rank (职级) in a unit; ``status`` active/retired/transferred."""
+
+    __tablename__ = "person"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    rank: Mapped[str] = mapped_column(String(64))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    title: Mapped[str | None] = mapped_column(String(255))  # post title, e.g. 处长
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    status_since: Mapped[date | None] = mapped_column(Date)
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": row_version}
+    unit: Mapped[Unit] = relationship(back_populates="people")
+    occupancies: Mapped[list[Occupancy]] = relationship(back_populates="person", order_by="Occupancy.start_date")
+
+
+class Occupancy(Base):
+    """A person using a room from ``start_date`` until ``end_date`` (open while ``None``).
+
+    ``kind`` is ``primary`` or ``second`` (a second office for a concurrent post, with approval).
+    """
+
+    __tablename__ = "occupancy"
+    __table_args__ = (Index("ix_occupancy_room_open", "room_id", "end_date"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("room.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16), default="primary")
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    approved: Mapped[bool] = mapped_column(default=False)
+    concurrent_post_ended: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    person: Mapped[Person] = relationship(back_populates="occupancies")
+    room: Mapped[Room] = relationship()
+
+
+class Title(Base):
+    """A building's title record (权属): certificate, owner, registered area, registration state."""
+
+    __tablename__ = "title"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    building_id: Mapped[int] = mapped_column(ForeignKey("building.id"), index=True)
+    certificate_no: Mapped[str | None] = mapped_column(String(128))
+    owner: Mapped[str] = mapped_column(String(255))
+    registered_area_m2: Mapped[float | None] = mapped_column(Float)
+    land_area_m2: Mapped[float | None] = mapped_column(Float)
+    state: Mapped[str] = mapped_column(String(16), default="registered")  # registered | filed | none
+    year_built: Mapped[int | None] = mapped_column(Integer)
+    issued_on: Mapped[date | None] = mapped_column(Date)
 
 
 class DeclaredArea(Base):
