@@ -9,7 +9,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from api.problems import install_problem_handlers
-from api.routers import assets, health, hierarchy, rooms
+from api.routers import assets, drawings, health, hierarchy, rooms
 from twin import __version__
 from twin.config import Settings, get_settings
 from twin.ledger.db import open_ledger
@@ -25,7 +25,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = open_ledger(settings.database_url)
     install_problem_handlers(app)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
-    for router in (health.router, hierarchy.router, rooms.router, assets.router):
+    for router in (health.router, hierarchy.router, rooms.router, assets.router, drawings.router):
         app.include_router(router)
     if VIEWER_DIST.is_dir():
         app.mount("/", StaticFiles(directory=VIEWER_DIST, html=True), name="viewer")

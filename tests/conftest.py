@@ -12,18 +12,9 @@ from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED_IFC = ROOT.parent / "shared" / "ifc"
+from realdata import IN_CI  # noqa: E402
+
 POSTGRES_URL = os.environ.get("TWIN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-IN_CI = os.environ.get("CI", "").lower() == "true"
-
-
-def get_real_ifc_files() -> list[Path]:
-    """Every real model in ../shared/ifc (never copied into this repository)."""
-    files = sorted(SHARED_IFC.glob("*.ifc"))
-    if not files and IN_CI:
-        raise RuntimeError(f"no real IFC files in {SHARED_IFC}")
-    return files
 
 
 def _postgres_available() -> bool:

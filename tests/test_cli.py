@@ -9,7 +9,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from conftest import SHARED_IFC
+from realdata import SHARED_IFC
 from dbstate import dump_database
 from ifc.test_reader import BAD_KINDS, make_bad_inputs
 from ifc_factory import RoomSpec, build_model

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import SHARED_IFC
+from realdata import SHARED_IFC
 from ifc_factory import RoomSpec, build_model
 from twin.ifc.quantities import read_room_properties
 from twin.ifc.reader import open_ifc

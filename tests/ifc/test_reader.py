@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import SHARED_IFC, get_real_ifc_files
+from realdata import SHARED_IFC, get_real_ifc_files
 from ifc_factory import RoomSpec, build_model
 from twin.errors import BadIfcFile, UnsupportedSchema
 from twin.ifc.reader import open_ifc

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ifcopenshell
 import pytest
 
-from conftest import get_real_ifc_files
+from realdata import get_real_ifc_files
 from ifc_factory import RoomSpec, build_model
 from twin.ifc.reader import open_ifc
 from twin.ifc.spatial import read_spatial_structure

@@ -11,7 +11,7 @@ import pytest
 import trimesh
 from sqlalchemy import select
 
-from conftest import SHARED_IFC, get_real_ifc_files
+from realdata import SHARED_IFC, get_real_ifc_files
 from twin.ifc.quantities import read_room_properties
 from twin.ifc.reader import open_ifc
 from twin.ledger.db import open_ledger, transaction

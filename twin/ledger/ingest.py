@@ -26,7 +26,7 @@ from twin.ifc.spatial import Node
 from twin.ledger.assets import PlannedAsset, remove_model_assets, write_snapshot_assets
 from twin.ledger.db import transaction
 from twin.ledger.models import Asset, Building, Campus, DeclaredArea, History, Model, ModelVersion, Room, Storey, utcnow
-from twin.ledger.snapshot import Progress, RoomRecord, Snapshot, read_snapshot
+from twin.ledger.snapshot import Progress, RoomRecord, Snapshot, read_snapshot, to_geojson
 from twin.standards import get_standards
 
 log = logging.getLogger(__name__)
@@ -171,6 +171,13 @@ def _apply_snapshot(
     session.flush()
     buildings = _sync_buildings(session, model, campus, structure.buildings)
     storeys = _sync_storeys(session, buildings, structure.storeys)
+    for gid, building in buildings.items():
+        if gid in structure.buildings:
+            building.outline = to_geojson(snapshot.outlines.get(gid))
+            building.outline_wgs84 = snapshot.get_outline_wgs84(gid)
+    for gid, storey in storeys.items():
+        if gid in structure.storeys:
+            storey.plan_walls = to_geojson(snapshot.plan_walls.get(gid))
     added, updated, retired = _sync_rooms(session, model, version, storeys, snapshot, actor=actor, say=say)
     for asset in assets:
         session.add(Asset(

@@ -94,6 +94,8 @@ class Building(Base):
     long_name: Mapped[str | None] = mapped_column(String(255))
     elevation_m: Mapped[float] = mapped_column(Float, default=0.0)
     is_active: Mapped[bool] = mapped_column(default=True)
+    outline: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # GeoJSON, world x/y (m)
+    outline_wgs84: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # GeoJSON, lon/lat
     campus: Mapped[Campus | None] = relationship(back_populates="buildings")
     storeys: Mapped[list[Storey]] = relationship(back_populates="building", order_by="Storey.elevation_m")
 
@@ -109,6 +111,7 @@ class Storey(Base):
     long_name: Mapped[str | None] = mapped_column(String(255))
     elevation_m: Mapped[float] = mapped_column(Float, default=0.0)
     is_active: Mapped[bool] = mapped_column(default=True)
+    plan_walls: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # GeoJSON of cut walls, world x/y
     building: Mapped[Building] = relationship(back_populates="storeys")
     rooms: Mapped[list[Room]] = relationship(back_populates="storey")
 

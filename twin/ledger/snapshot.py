@@ -16,13 +16,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from twin.geometry.measure import RoomMeasures, measure_room
+from twin.geometry.section import CUT_CLASSES, cut_at, outline_of
 from twin.geometry.mesher import ElementMesh, FailedElement, get_context_elements, mesh_elements
 from twin.ifc.georef import Georeference, read_georeference
 from twin.ifc.quantities import DeclaredArea, read_room_properties
 from twin.ifc.reader import IfcModel
 from twin.ifc.spatial import Node, SpatialStructure, get_element_storey, read_spatial_structure
+from twin.standards import get_standards
 from twin.tolerances import AREA_DECIMALS
 
 log = logging.getLogger(__name__)
@@ -57,13 +60,12 @@ class RoomRecord:
             return dict.fromkeys(
                 ("measured_area_m2", "volume_m3", "height_m", "perimeter_m", "footprint", "centroid", "bbox", "is_closed")
             )
-        footprint = shapely.set_precision(m.footprint, 1e-4) if not m.footprint.is_empty else None
         return {
             "measured_area_m2": round(m.floor_area_m2, AREA_DECIMALS),
             "volume_m3": round(m.volume_m3, 4) if m.volume_m3 is not None else None,
             "height_m": round(m.height_m, 4),
             "perimeter_m": round(m.perimeter_m, 4),
-            "footprint": json.loads(shapely.to_geojson(footprint)) if footprint is not None else None,
+            "footprint": to_geojson(m.footprint),
             "centroid": [round(float(v), 4) for v in m.centroid],
             "bbox": [round(float(v), 4) for v in (*m.bbox_min, *m.bbox_max)],
             "is_closed": m.is_closed,
@@ -82,6 +84,19 @@ class Snapshot:
     failed: list[FailedElement] = field(default_factory=list)
     context_count: int = 0
     timings: dict[str, float] = field(default_factory=dict)
+    plan_walls: dict[str, BaseGeometry] = field(default_factory=dict)  # storey GlobalId -> cut walls
+    outlines: dict[str, BaseGeometry] = field(default_factory=dict)  # building GlobalId -> outline
+
+    def get_outline_wgs84(self, building_global_id: str) -> dict[str, Any] | None:
+        """A building's outline as GeoJSON in WGS84 lon/lat, when the model is georeferenced."""
+        outline = self.outlines.get(building_global_id)
+        if outline is None or outline.is_empty or self.georeference is None:
+            return None
+        try:
+            projected = shapely.transform(outline, self.georeference.world_to_wgs84)
+        except ValueError:
+            return None
+        return to_geojson(projected, precision=1e-7)
 
     @property
     def campus_node(self) -> Node:
@@ -93,6 +108,29 @@ class Snapshot:
             return next(iter(self.structure.sites.values()))
         project = self.model.project
         return Node(f"{project.GlobalId}/site", "IfcSite", project.Name, project.LongName, None, 0.0, True)
+
+
+def to_geojson(geometry: BaseGeometry, *, precision: float = 1e-4) -> dict[str, Any] | None:
+    """A shapely geometry as a GeoJSON dict, coordinates snapped to ``precision``."""
+    if geometry is None or geometry.is_empty:
+        return None
+    return json.loads(shapely.to_geojson(shapely.set_precision(geometry, precision)))
+
+
+def _add_plans(snapshot: Snapshot) -> None:
+    """Cut each storey's walls at the section height and outline each building."""
+    structure = snapshot.structure
+    section = float(get_standards().settings.get("plan_section_height_m", 1.2))
+    parts: dict[str, list[BaseGeometry]] = {}
+    for storey_gid, meshes in snapshot.context.items():
+        storey = structure.storeys[storey_gid]
+        walls = cut_at([m for m in meshes if m.ifc_class in CUT_CLASSES], storey.elevation_m + section)
+        snapshot.plan_walls[storey_gid] = walls
+        parts.setdefault(storey.parent_global_id, []).append(walls)
+    for room in snapshot.rooms.values():
+        if room.measures is not None:
+            parts.setdefault(room.building_global_id, []).append(room.measures.footprint)
+    snapshot.outlines = {gid: outline_of(geometries) for gid, geometries in parts.items()}
 
 
 def _read_rooms(model: IfcModel, structure: SpatialStructure) -> dict[str, RoomRecord]:
@@ -155,5 +193,8 @@ def read_snapshot(model: IfcModel, *, with_context: bool = True, progress: Progr
             if storey is not None:
                 snapshot.context.setdefault(storey, []).append(mesh)
         timings["context"] = time.perf_counter() - started
+    started = time.perf_counter()
+    _add_plans(snapshot)
+    timings["plans"] = time.perf_counter() - started
     snapshot.timings = timings
     return snapshot

@@ -1,0 +1,73 @@
+"""Horizontal sections of meshes: the cut walls of a floor plan and a building's outline.
+
+Inputs are meshes in the world frame (metres, Z up); outputs are shapely geometries in world x/y.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import shapely
+from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry.base import BaseGeometry
+
+from twin.geometry.mesher import ElementMesh
+
+#: Classes whose cut is drawn as wall on a plan.
+CUT_CLASSES = ("IfcWall", "IfcWallStandardCase", "IfcColumn", "IfcCurtainWall", "IfcWallElementedCase")
+
+
+def slice_segments(vertices: np.ndarray, faces: np.ndarray, z: float) -> np.ndarray:
+    """Segments ``(k, 2, 2) float64`` where triangles cross the plane at height ``z``."""
+    triangles = vertices[faces]  # (m, 3, 3)
+    heights = triangles[:, :, 2] - z
+    above = heights > 0
+    crossing = above.any(axis=1) & ~above.all(axis=1)
+    triangles, heights, above = triangles[crossing], heights[crossing], above[crossing]
+    if len(triangles) == 0:
+        return np.zeros((0, 2, 2))
+    # the lone vertex is the one on the minority side; the two edges from it cross the plane
+    lone_above = above.sum(axis=1) == 1
+    lone = np.where(lone_above, np.argmax(above, axis=1), np.argmin(above, axis=1))
+    index = np.arange(len(triangles))
+    points = []
+    for step in (1, 2):
+        other = (lone + step) % 3
+        a, b = triangles[index, lone], triangles[index, other]
+        ha, hb = heights[index, lone], heights[index, other]
+        t = ha / np.where(ha - hb == 0, 1e-12, ha - hb)
+        points.append(a[:, :2] + (b[:, :2] - a[:, :2]) * t[:, None])
+    return np.stack(points, axis=1)
+
+
+def cut_at(meshes: Iterable[ElementMesh], z: float) -> BaseGeometry:
+    """The union of the closed sections of ``meshes`` at height ``z`` (world x/y polygons)."""
+    polygons = []
+    for mesh in meshes:
+        segments = slice_segments(mesh.vertices, mesh.faces, z)
+        if len(segments) < 3:
+            continue
+        lines = shapely.linestrings(np.round(segments, 6))
+        polygons.extend(p for p in shapely.get_parts(shapely.polygonize(lines)) if p.area > 1e-6)
+    if not polygons:
+        return Polygon()
+    return shapely.union_all(polygons).simplify(0.002)
+
+
+def outline_of(parts: Iterable[BaseGeometry], *, close_gaps_m: float = 0.5, simplify_m: float = 0.2) -> BaseGeometry:
+    """A building outline: the union of plan parts, small gaps closed, simplified."""
+    geometries = [g for g in parts if g is not None and not g.is_empty]
+    if not geometries:
+        return Polygon()
+    union = shapely.union_all(geometries).buffer(close_gaps_m, join_style="mitre").buffer(-close_gaps_m, join_style="mitre")
+    return union.simplify(simplify_m)
+
+
+def as_multipolygon(geometry: BaseGeometry) -> MultiPolygon:
+    """Any polygonal geometry as a MultiPolygon (other parts dropped)."""
+    if isinstance(geometry, MultiPolygon):
+        return geometry
+    if isinstance(geometry, Polygon):
+        return MultiPolygon([geometry]) if not geometry.is_empty else MultiPolygon()
+    return MultiPolygon([g for g in getattr(geometry, "geoms", []) if isinstance(g, Polygon)])
