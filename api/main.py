@@ -1,32 +1,51 @@
-"""Assemble the FastAPI app: routers, problem+json errors, compression, the built viewer."""
+"""Assemble the FastAPI app: routers, problem+json errors, compression, the built viewer.
+
+Anonymous requests reach only ``/api/health`` and the login; every other route needs a token.
+"""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from api.problems import install_problem_handlers
-from api.routers import assets, drawings, health, hierarchy, rooms
+from api.routers import assets, auth, drawings, health, hierarchy, ledger, models, rooms, users
+from api.security import get_current_user
 from twin import __version__
+from twin.auth import get_secret_key
 from twin.config import Settings, get_settings
 from twin.ledger.db import open_ledger
 
 VIEWER_DIST = Path(__file__).resolve().parents[1] / "viewer" / "dist"
+PROTECTED = (hierarchy.router, rooms.router, assets.router, drawings.router, ledger.router, users.router, models.router)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The twin service over the ledger named in ``settings`` (default: the environment's)."""
     settings = settings or get_settings()
-    app = FastAPI(title="twin", version=__version__, description="3D digital twin and ledger of government office space")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        app.state.jobs.shutdown(wait=True)
+
+    app = FastAPI(title="twin", version=__version__, lifespan=lifespan,
+                  description="3D digital twin and ledger of government office space (政府办公用房数字孪生台账)")
     app.state.settings = settings
     app.state.engine = open_ledger(settings.database_url)
+    app.state.secret_key = get_secret_key(settings.data_dir)
+    app.state.jobs = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest")
     install_problem_handlers(app)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
-    for router in (health.router, hierarchy.router, rooms.router, assets.router, drawings.router):
-        app.include_router(router)
+    app.include_router(health.router)
+    app.include_router(auth.router)
+    for router in PROTECTED:
+        app.include_router(router, dependencies=[Depends(get_current_user)])
     if VIEWER_DIST.is_dir():
         app.mount("/", StaticFiles(directory=VIEWER_DIST, html=True), name="viewer")
     return app

@@ -7,6 +7,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from sqlalchemy.orm.exc import StaleDataError
+
 from twin.errors import TwinError
 
 PROBLEM = "application/problem+json"
@@ -23,7 +25,14 @@ def problem(status: int, title: str, detail: str | None = None, **extra) -> JSON
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(TwinError)
     async def twin_error(_request: Request, error: TwinError):
-        return problem(error.http_status, type(error).__name__, str(error))
+        response = problem(error.http_status, type(error).__name__, str(error))
+        if error.http_status == 401:
+            response.headers["WWW-Authenticate"] = "Bearer"
+        return response
+
+    @app.exception_handler(StaleDataError)
+    async def stale(_request: Request, error: StaleDataError):
+        return problem(409, "StaleRecord", "someone else changed this record at the same time; reload and try again")
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, error: StarletteHTTPException):

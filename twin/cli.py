@@ -208,3 +208,29 @@ def demo(
         err.print(f"{report.path}: {report.rooms} rooms, version {report.version}")
     if not no_serve:
         serve(db=url, host=host, port=port)
+
+
+user_app = typer.Typer(help="Accounts of the API.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+
+@user_app.command("add")
+def user_add(
+    username: Annotated[str, typer.Argument(help="Login name.")],
+    role: Annotated[str, typer.Option(help="admin, unit_manager, inspector or viewer.")] = "viewer",
+    unit: Annotated[Optional[str], typer.Option(help="Unit code (for a unit_manager).")] = None,
+    password: Annotated[Optional[str], typer.Option(help="Password (asked for when omitted; or $TWIN_PASSWORD).", envvar="TWIN_PASSWORD")] = None,
+    db: DbOption = None,
+) -> None:
+    """Add an account (argon2-hashed password)."""
+    from twin.auth import create_user
+    from twin.ledger.db import transaction
+
+    if password is None:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    try:
+        with transaction(_engine(db)) as session:
+            create_user(session, username, password, role=role, unit_code=unit, actor="cli")
+    except TwinError as error:
+        fail(str(error))
+    out.print(f"added {role} {username}")

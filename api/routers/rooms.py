@@ -1,42 +1,73 @@
-"""Room search (``{"items": [...], "total": N}``) and the room card."""
+"""Room search (``{"items": [...], "total": N}``), the room card, and exports as CSV/XLSX."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query, Response
 
 from api.deps import SessionDep
+from api.security import CurrentUser
+from twin.auth import Forbidden
+from twin.ledger.export import rooms_to_csv, rooms_to_xlsx
 from twin.ledger.rooms import RoomSearch, get_room_card, search_rooms
 
 router = APIRouter(prefix="/api/rooms", tags=["rooms"])
 
+SORT_PATTERN = r"^-?(number|name|measured_area|declared_area|deviation|storey|building)$"
 
-@router.get("")
-def list_rooms(
-    session: SessionDep,
+
+def room_search(
+    user: CurrentUser,
     q: Annotated[str | None, Query(max_length=200, description="Text in number, name or long name")] = None,
-    building_id: int | None = None,
-    storey_id: int | None = None,
+    building_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    storey_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    unit_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
     category: Annotated[str | None, Query(max_length=64)] = None,
     use_status: Annotated[str | None, Query(max_length=32)] = None,
     min_area: Annotated[float | None, Query(ge=0, le=1e6)] = None,
     max_area: Annotated[float | None, Query(ge=0, le=1e6)] = None,
     min_deviation_pct: Annotated[float | None, Query(ge=0, le=1e6)] = None,
     include_retired: bool = False,
-    sort: Annotated[str, Query(pattern=r"^-?(number|name|measured_area|declared_area|deviation|storey|building)$")] = "number",
+    sort: Annotated[str, Query(pattern=SORT_PATTERN)] = "number",
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
-) -> dict:
-    search = RoomSearch(
-        q=q, building_id=building_id, storey_id=storey_id, category=category, use_status=use_status,
+) -> RoomSearch:
+    """The search a request asks for; a unit manager only ever searches its own unit."""
+    if user.role == "unit_manager":
+        unit_id = user.unit_id
+    return RoomSearch(
+        q=q, building_id=building_id, storey_id=storey_id, unit_id=unit_id, category=category, use_status=use_status,
         min_area_m2=min_area, max_area_m2=max_area, min_deviation_pct=min_deviation_pct,
         include_retired=include_retired, sort=sort, offset=offset, limit=limit,
     )
+
+
+SearchDep = Annotated[RoomSearch, Depends(room_search)]
+
+
+@router.get("")
+def list_rooms(session: SessionDep, search: SearchDep) -> dict:
     items, total = search_rooms(session, search)
     return {"items": items, "total": total}
 
 
+@router.get("/export.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
+def export_csv(session: SessionDep, search: SearchDep) -> Response:
+    body = rooms_to_csv(session, search)
+    return Response(body, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": 'attachment; filename="rooms.csv"'})
+
+
+@router.get("/export.xlsx", response_class=Response,
+            responses={200: {"content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}}})
+def export_xlsx(session: SessionDep, search: SearchDep) -> Response:
+    return Response(rooms_to_xlsx(session, search), media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": 'attachment; filename="rooms.xlsx"'})
+
+
 @router.get("/{global_id}")
-def get_room(session: SessionDep, global_id: str) -> dict:
-    return get_room_card(session, global_id)
+def get_room(session: SessionDep, user: CurrentUser, global_id: str) -> dict:
+    card = get_room_card(session, global_id, with_names=user.sees_names)
+    if not user.can_read_unit(card["unit_id"]):
+        raise Forbidden("a unit manager reads only the rooms of its own unit")
+    return card

@@ -38,7 +38,9 @@ def test_the_room_card_shows_measures_declared_areas_with_sources_and_history(cl
     assert {(a["kind"], a["source"]) for a in card["declared_areas"]} == {
         ("NetFloorArea", "Qto_SpaceBaseQuantities.NetFloorArea"), ("GrossFloorArea", "Qto_SpaceBaseQuantities.GrossFloorArea")
     }
-    assert [h["action"] for h in card["history"]] == ["created"]
+    assert [h["action"] for h in card["history"]] == ["updated", "created"]  # allocated by the ledger load, after ingest
+    assert card["unit_name"] == "省发展和改革委员会"
+    assert [(o["name"], o["rank"], o["standard_m2"]) for o in card["occupants"]] == [("张伟", "正处级", 18.0)]
     assert card["footprint"]["type"] == "Polygon"
 
 

@@ -10,7 +10,8 @@ from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from twin.errors import NotFound
-from twin.ledger.models import Building, DeclaredArea, History, Room, Storey
+from twin.ledger.models import Building, DeclaredArea, History, Inspection, Occupancy, Person, Room, Storey, Unit
+from twin.standards import UnknownLevel, UnknownRank, get_standards
 
 #: The columns of a room row, in order; ``twin rooms --format json`` gives exactly these keys.
 ROOM_ROW_KEYS = (
@@ -51,7 +52,12 @@ def _named(column_name, column_long, column_gid, value: str):
 
 def select_rooms(*, building: str | None = None, storey: str | None = None, include_retired: bool = False) -> Select:
     """A query of (Room, Storey, Building) rows, filtered by building/storey name or GlobalId."""
-    query = select(Room, Storey, Building).join(Storey, Room.storey_id == Storey.id).join(Building, Storey.building_id == Building.id)
+    query = (
+        select(Room, Storey, Building, Unit)
+        .join(Storey, Room.storey_id == Storey.id)
+        .join(Building, Storey.building_id == Building.id)
+        .outerjoin(Unit, Room.unit_id == Unit.id)
+    )
     if building:
         query = query.where(_named(Building.name, Building.long_name, Building.global_id, building))
     if storey:
@@ -61,7 +67,7 @@ def select_rooms(*, building: str | None = None, storey: str | None = None, incl
     return query.order_by(Building.name, Storey.elevation_m, Room.number, Room.global_id)
 
 
-def to_row(room: Room, storey: Storey, building: Building) -> dict[str, Any]:
+def to_row(room: Room, storey: Storey, building: Building, unit: Unit | None = None) -> dict[str, Any]:
     """One room as a flat dict with :data:`ROOM_ROW_KEYS` (plus ids and ledger fields)."""
     deviation = None
     if room.declared_area_m2 is not None and room.measured_area_m2:
@@ -84,6 +90,8 @@ def to_row(room: Room, storey: Storey, building: Building) -> dict[str, Any]:
         "use_status": room.use_status,
         "building_id": building.id,
         "storey_id": storey.id,
+        "unit_id": unit.id if unit else None,
+        "unit_name": unit.name if unit else None,
     }
 
 
@@ -99,6 +107,7 @@ class RoomSearch:
     q: str | None = None
     building_id: int | None = None
     storey_id: int | None = None
+    unit_id: int | None = None
     category: str | None = None
     use_status: str | None = None
     min_area_m2: float | None = None
@@ -120,6 +129,8 @@ def search_rooms(session: Session, search: RoomSearch) -> tuple[list[dict[str, A
         query = query.where(Building.id == search.building_id)
     if search.storey_id is not None:
         query = query.where(Storey.id == search.storey_id)
+    if search.unit_id is not None:
+        query = query.where(Room.unit_id == search.unit_id)
     if search.category:
         query = query.where(Room.category == search.category)
     if search.use_status:
@@ -138,21 +149,49 @@ def search_rooms(session: Session, search: RoomSearch) -> tuple[list[dict[str, A
     return [to_row(*r) for r in session.execute(page).all()], int(total or 0)
 
 
-def get_room_card(session: Session, global_id: str) -> dict[str, Any]:
-    """Everything about one room: its row, measures, declared areas with sources, and history."""
-    row = session.execute(
-        select(Room, Storey, Building).join(Storey, Room.storey_id == Storey.id).join(Building, Storey.building_id == Building.id)
-        .where(Room.global_id == global_id)
-    ).first()
+def get_occupants(session: Session, room: Room, unit: Unit | None, *, with_names: bool) -> list[dict[str, Any]]:
+    """A room's current occupants with rank and the standard (m2) their rank has in their unit."""
+    standards = get_standards()
+    rows = session.execute(
+        select(Occupancy, Person, Unit).join(Person, Occupancy.person_id == Person.id).join(Unit, Person.unit_id == Unit.id)
+        .where(Occupancy.room_id == room.id, Occupancy.end_date.is_(None)).order_by(Occupancy.start_date, Person.code)
+    ).all()
+    occupants = []
+    for occupancy, person, person_unit in rows:
+        try:
+            standard = standards.get_limit_m2(person_unit.reference_level, person.rank)
+        except (UnknownRank, UnknownLevel):
+            standard = None
+        entry = {
+            "occupancy_id": occupancy.id, "rank": person.rank, "standard_m2": standard, "kind": occupancy.kind,
+            "since": occupancy.start_date.isoformat(), "status": person.status, "unit_name": person_unit.name,
+        }
+        if with_names:
+            entry.update({"person_code": person.code, "name": person.name, "title": person.title})
+        occupants.append(entry)
+    return occupants
+
+
+def get_room_card(session: Session, global_id: str, *, with_names: bool = True) -> dict[str, Any]:
+    """Everything about one room: its row, measures, declared areas with sources, occupants
+    (names only ``with_names``), inspections and history."""
+    row = session.execute(select_rooms(include_retired=True).where(Room.global_id == global_id)).first()
     if row is None:
         raise NotFound(f"no room with GlobalId {global_id}")
-    room = row[0]
+    room, unit = row[0], row[3]
     areas = session.scalars(select(DeclaredArea).where(DeclaredArea.room_id == room.id).order_by(DeclaredArea.id)).all()
     history = session.scalars(
         select(History).where(History.entity == "room", History.subject_id == room.id).order_by(History.at.desc(), History.id.desc())
     ).all()
+    inspections = session.scalars(select(Inspection).where(Inspection.room_id == room.id).order_by(Inspection.at.desc())).all()
     return {
         **to_row(*row),
+        "occupants": get_occupants(session, room, unit, with_names=with_names),
+        "inspections": [
+            {"at": i.at.isoformat(), "finding": i.finding, "severity": i.severity, "surveyed_area_m2": i.surveyed_area_m2,
+             **({"inspector": i.inspector} if with_names else {})}
+            for i in inspections
+        ],
         "object_type": room.object_type,
         "predefined_type": room.predefined_type,
         "remarks": room.remarks,
@@ -165,7 +204,13 @@ def get_room_card(session: Session, global_id: str) -> dict[str, Any]:
         "properties": room.properties,
         "declared_areas": [{"kind": a.kind, "value_m2": a.value_m2, "source": a.source, "origin": a.origin} for a in areas],
         "history": [
-            {"at": h.at.isoformat(), "action": h.action, "changes": h.changes, "actor": h.actor, "model_version_id": h.model_version_id}
+            {"at": h.at.isoformat(), "action": h.action, "model_version_id": h.model_version_id,
+             **({"changes": h.changes, "actor": h.actor} if with_names else {"changes": _without_people(h.changes)})}
             for h in history
         ],
     }
+
+
+def _without_people(changes: dict[str, Any]) -> dict[str, Any]:
+    """History changes with personal references removed (for roles that see no names)."""
+    return {k: v for k, v in (changes or {}).items() if k not in ("person", "finding", "name_of_person")}
