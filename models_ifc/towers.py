@@ -89,19 +89,22 @@ def tower_storeys(letter: str, make_storey) -> list:
         storeys.append(_tower_floor(s, f"{letter}-{n:02d}", _c(" ".join(south)), _c(rng.choice(NORTH_W_STD)),
                                     _c(rng.choice(NORTH_E_STD)), TOWER_DEPTS[2 * (n - 3): 2 * (n - 3) + 2]))
     # 13F / 14F: leadership floors with L-shaped suites (office + adjoining rest room)
-    ddg = lambda: suite("ddg", 1.5 * BAY, T_DEPTH, rest_at_left=False)  # noqa: E731
+    # Deputy suites of one bay (office + rest room = 23.8 m2, within the 24 m2 of 副厅(局)级);
+    # one suite of 1.5 bays (35.6 m2) is over standard on purpose, as found in real ledgers.
+    ddg = lambda bays=1.0: suite("ddg", bays * BAY, T_DEPTH, rest_at_left=False)  # noqa: E731
     s = make_storey("13F", 13, 4.5 + 11 * 3.6, 3.6, 3.0, T_PLATE)
     storeys.append(_tower_floor(
         s, f"{letter}-13",
-        _c("staff") + [ddg()] + _c("staff") + [ddg()] + _c("staff") + [ddg()]
-        + _c("meet:2 recep recep staff staff secret archive staff:1.5 store meet:2"),
+        _c("staff") + [ddg()] + _c("staff") + [ddg()] + _c("staff") + [ddg(1.5)]
+        + _c("meet:2 recep recep staff:1.5 staff:1.5 secret archive staff:1.5 store meet:2"),
         _c("meet:2 staff staff chief archive store"), _c("staff staff recep staff meet:2"), ("厅领导", "办公室")))
     s = make_storey("14F", 14, 4.5 + 12 * 3.6, 3.6, 3.0, T_PLATE)
     storeys.append(_tower_floor(
         s, f"{letter}-14",
         _c("staff") + [ddg()] + _c("staff") + [ddg()]
-        + _c("staff meet:3 recep:1.5 recep secret archive staff store print:1.5 staff")
-        + [suite("dg", 2 * BAY, T_DEPTH, rest_at_left=True, rest=(2.4, 3.0))],
+        + _c("staff meet:3 recep:1.5 recep secret archive staff store print:1.5 staff:1.75 staff")
+        # the director's suite: 29.7 m2 with its rest room, within the 30 m2 of 正厅(局)级
+        + [suite("dg", 1.25 * BAY, T_DEPTH, rest_at_left=True, rest=(2.4, 3.0))],
         _c("meet:2 staff chief staff archive store"), _c("staff secret recep staff meet:2"), ("厅领导", "办公室")))
     # RF: roof terrace with stair/lift penthouse and plant rooms
     x0, y0, y1 = 7 * BAY, T_NORTH_Y, T_NORTH_Y + T_DEPTH
