@@ -102,7 +102,7 @@ def tower_storeys(letter: str, make_storey) -> list:
     storeys.append(_tower_floor(
         s, f"{letter}-14",
         _c("staff") + [ddg()] + _c("staff") + [ddg()]
-        + _c("staff meet:3 recep:1.5 recep secret archive staff store print:1.5 staff:1.75 staff")
+        + _c("staff meet:3 recep:1.5 recep secret archive staff store print:1.5 open:1.75 staff")
         # the director's suite: 29.7 m2 with its rest room, within the 30 m2 of 正厅(局)级
         + [suite("dg", 1.25 * BAY, T_DEPTH, rest_at_left=True, rest=(2.4, 3.0))],
         _c("meet:2 staff chief staff archive store"), _c("staff secret recep staff meet:2"), ("厅领导", "办公室")))
