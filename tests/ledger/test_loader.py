@@ -93,7 +93,7 @@ def test_loading_the_same_folder_twice_changes_nothing(ledger_with_rooms, tmp_pa
         ({"units": UNITS.replace("provincial,provincial,正厅", "provincial,planetary,正厅")}, "units.csv:2: unknown level 'planetary'"),
         ({"units": UNITS, "people": PEOPLE.replace("P002,李娜,FGW,处级以下", "P002,李娜,FGW,司令")}, "people.csv:3: rank '司令'"),
         ({"units": UNITS, "people": PEOPLE.replace("2026-06-30", "yesterday")}, "people.csv:4: status_since"),
-        ({"units": UNITS, "rooms": ROOMS.replace("A-0102,XXZX", "Z-9999,XXZX")}, "rooms.csv:3: no active room with number or GlobalId 'Z-9999'"),
+        ({"units": UNITS, "rooms": ROOMS.replace("A-0102,XXZX", "Z-9999,XXZX")}, "rooms.csv:3: no room with number or GlobalId 'Z-9999'"),
         ({"units": UNITS, "rooms": ROOMS.replace("in_use,\nA-0102", "occupied,\nA-0102")}, "rooms.csv:2: use_status"),
         ({"units": "code,name\nFGW,发改委\n"}, "units.csv:1: missing column(s) admin_level"),
         ({"units": UNITS, "people": PEOPLE, "occupancy": OCCUPANCY.replace("P002,A-0102,primary,2024-03-01", "P999,A-0102,primary,2024-03-01")},

@@ -82,6 +82,8 @@ def update_room(session: Session, global_id: str, values: dict[str, Any], *, act
         values["category"] = category.code
     if values.get("unit_id") is not None and session.get(Unit, values["unit_id"]) is None:
         raise InvalidEdit(f"no unit {values['unit_id']}")
+    if "use_status" in values and values["use_status"] != room.use_status:
+        values["use_status_since"] = date.today()
     changes = _apply(room, values)
     if changes:
         _record(session, "room", room, room.global_id, "edited", changes, actor)
@@ -171,7 +173,7 @@ def move_in(session: Session, global_id: str, person_code: str, *, start: date, 
     occupancy = Occupancy(room_id=room.id, person_id=person.id, start_date=start, kind=kind, approved=approved)
     session.add(occupancy)
     if room.use_status in (None, "vacant", "reserve"):
-        room.use_status = "in_use"
+        room.use_status, room.use_status_since = "in_use", start
     _record(session, "room", room, room.global_id, "move_in", {"person": person_code, "kind": kind, "start_date": start.isoformat()}, actor)
     return occupancy
 
@@ -191,7 +193,7 @@ def move_out(session: Session, occupancy_id: int, *, end: date, actor: Principal
     session.flush()
     remaining = session.scalar(select(Occupancy.id).where(Occupancy.room_id == room.id, Occupancy.end_date.is_(None)))
     if remaining is None and room.use_status == "in_use":
-        room.use_status = "vacant"
+        room.use_status, room.use_status_since = "vacant", end
     _record(session, "room", room, room.global_id, "move_out", {"person": occupancy.person.code, "end_date": end.isoformat()}, actor)
     return occupancy
 

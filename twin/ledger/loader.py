@@ -5,7 +5,8 @@ A folder may hold any of these (UTF-8, header row, one record per line):
 * ``units.csv``: ``code, name, kind, admin_level, reference_level, approved_posts``
   (``approved_posts`` as ``正厅(局)级:1;副厅(局)级:3;正处级:8``)
 * ``people.csv``: ``code, name, unit, rank, title, status, status_since``
-* ``rooms.csv``: ``room, unit, use_status, category`` (``room`` is a room number or GlobalId)
+* ``rooms.csv``: ``room, unit, use_status, category, since`` (``room`` is a room number or
+  GlobalId; ``since`` the date the use status began)
 * ``occupancy.csv``: ``person, room, kind, start_date, end_date, approved, concurrent_post_ended``
 * ``titles.csv``: ``building, certificate_no, owner, registered_area_m2, land_area_m2, state, year_built, issued_on``
 
@@ -85,6 +86,7 @@ class RoomRow(_Row):
     unit: str | None = None
     use_status: str | None = None
     category: str | None = None
+    since: date | None = None
 
 
 class OccupancyRow(_Row):
@@ -161,11 +163,15 @@ class _Loader:
             self.history(entity, obj, key, "created" if created else "updated", {k: _json(v) for k, v in changes.items()}, actor)
 
     def find_room(self, ref: str, where: str) -> Room | None:
-        rooms = self.session.scalars(select(Room).where(or_(Room.number == ref, Room.global_id == ref), Room.status == "active")).all()
-        if len(rooms) != 1:
-            self.errors.append(f"{where}: {'no active room' if not rooms else f'{len(rooms)} rooms'} with number or GlobalId {ref!r}")
+        """The room with this number or GlobalId: the active one, else a single retired one
+        (records about rooms a model has since removed are still history)."""
+        rooms = self.session.scalars(select(Room).where(or_(Room.number == ref, Room.global_id == ref))).all()
+        active = [r for r in rooms if r.status == "active"]
+        found = active if active else rooms
+        if len(found) != 1:
+            self.errors.append(f"{where}: {'no room' if not found else f'{len(found)} rooms'} with number or GlobalId {ref!r}")
             return None
-        return rooms[0]
+        return found[0]
 
 
 def _json(value: Any) -> Any:
@@ -262,6 +268,8 @@ def _load_rooms(loader: _Loader, path: Path, rows, actor: str) -> None:
         values = {"unit_id": unit.id if unit else None}
         if row.use_status:
             values["use_status"] = row.use_status
+        if row.since:
+            values["use_status_since"] = row.since
         if row.category:
             values["category"] = loader.standards.get_category(row.category).code
         loader.apply(room, values, "room", room.global_id, actor, False)

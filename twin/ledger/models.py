@@ -156,6 +156,7 @@ class Room(Base):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
     category: Mapped[str | None] = mapped_column(String(64), index=True)
     use_status: Mapped[str | None] = mapped_column(String(32), index=True)
+    use_status_since: Mapped[date | None] = mapped_column(Date)
     remarks: Mapped[str | None] = mapped_column(Text)
     row_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -332,3 +333,29 @@ class Job(Base):
     created_by: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Warning(Base):
+    """A warning raised by a rule (预警): severity, subject, evidence, and its life cycle.
+
+    ``fingerprint`` (rule + subject) makes re-evaluation idempotent: a warning found again is
+    the same warning (``last_seen`` moves on); one no longer found is resolved.
+    """
+
+    __tablename__ = "warning"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(255), unique=True)
+    rule: Mapped[str] = mapped_column(String(64), index=True)
+    severity: Mapped[str] = mapped_column(String(16))  # info | warning | critical
+    subject_kind: Mapped[str] = mapped_column(String(16))  # room | person | unit | model
+    subject_key: Mapped[str] = mapped_column(String(128))
+    room_id: Mapped[int | None] = mapped_column(ForeignKey("room.id"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    message: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)  # open | acknowledged | resolved
+    first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    acknowledged_by: Mapped[str | None] = mapped_column(String(64))

@@ -1,0 +1,65 @@
+"""The demo campus: what `make run` shows a person the moment it starts."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from models_ifc import demo_ledger
+from twin.demo import DEMO_ACCOUNTS, build_demo
+from twin.ledger.db import open_ledger, transaction
+from twin.ledger.models import Building, Occupancy, Person, Room, Title, Unit, User
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("demo")
+    url = f"sqlite:///{folder / 'demo.db'}"
+    reports = build_demo(url, assets_dir=folder / "assets")
+    engine = open_ledger(url)
+    yield reports, engine, url, folder
+    engine.dispose()
+
+
+def test_the_demo_ingests_the_campus_then_the_annex_update(demo):
+    reports = demo[0]
+    assert [(r.path.rsplit("/", 1)[-1], r.version) for r in reports] == [
+        ("campus_tower.ifc", 1), ("campus_annex.ifc", 1), ("campus_canteen.ifc", 1), ("campus_annex_v2.ifc", 2)]
+    assert sum(r.rooms for r in reports[:3]) >= 600
+    assert all(r.failed_elements == 0 for r in reports)
+    assert (reports[3].rooms_added, reports[3].rooms_retired) == (1, 1)
+
+
+def test_the_demo_ledger_is_loaded(demo):
+    with transaction(demo[1]) as session:
+        assert 8 <= session.scalar(select(func.count()).select_from(Unit)) <= 12
+        assert 350 <= session.scalar(select(func.count()).select_from(Person)) <= 450
+        assert session.scalar(select(func.count()).select_from(Title)) == 3
+        assert session.scalar(select(func.count()).select_from(Building)) == 3
+        statuses = dict(session.execute(select(Room.use_status, func.count()).group_by(Room.use_status)).all())
+        assert statuses["vacant"] > 0 and statuses["reserve"] > 0 and statuses["in_use"] > 300
+        retired_holding = session.scalars(
+            select(Person).join(Occupancy).where(Person.status == "retired", Occupancy.end_date.is_(None))).all()
+        assert len(retired_holding) >= 2
+        assert {u.username for u in session.scalars(select(User))} == {a[0] for a in DEMO_ACCOUNTS}
+
+
+def test_building_the_demo_twice_gives_the_same_ledger(demo, tmp_path):
+    _, engine, url, folder = demo
+
+    def summary(engine):
+        with transaction(engine) as session:
+            return sorted((r.global_id, r.status, r.measured_area_m2, r.use_status, r.unit_id) for r in session.scalars(select(Room)))
+
+    first = summary(engine)
+    engine.dispose()
+    build_demo(url, assets_dir=folder / "assets")
+    again = open_ledger(url)
+    assert summary(again) == first
+    again.dispose()
+
+
+def test_the_committed_demo_ledger_is_what_its_generator_writes(tmp_path):
+    demo_ledger.write(tmp_path)
+    for path in sorted(tmp_path.glob("*.csv")):
+        assert path.read_text(encoding="utf-8") == (demo_ledger.OUT / path.name).read_text(encoding="utf-8"), path.name
