@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import csv
 import logging
+import math
 import random
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,7 +44,8 @@ UNITS = [
     ("DAG", "广东省档案馆", "institution", "provincial", "provincial", ("B", ("5F",))),
     ("JGFW", "广东省直属机关事务服务中心", "institution", "provincial", "provincial", ("C", ("1F", "2F"))),
 ]
-# approved posts by rank (编制), before the planted over-allocation of TJJ
+# Staff each unit employs, by rank (the people generated); approved posts (编制) are these plus
+# a tenth, except 省统计局 (TJJ), whose approved posts are far below the three floors it holds.
 POSTS = {
     "SZJ": {"正厅(局)级": 1, "副厅(局)级": 4, "正处级": 10, "副处级": 10, "处级以下": 70},
     "FGW": {"副厅(局)级": 1, "正处级": 12, "副处级": 12, "处级以下": 90},
@@ -104,6 +107,7 @@ def build() -> dict[str, list[list[str]]]:
 
     by_unit = _rooms_by_unit()
     vacant_count = 0
+    meetings: dict[str, int] = {}
     for code, *_ in UNITS:
         cap = sum(POSTS[code].values())
         start = len(people)
@@ -125,20 +129,27 @@ def build() -> dict[str, list[list[str]]]:
                 occupy(hire(code, "正处级", "处长"), room.number)
                 occupy(hire(code, "副处级", "副处长"), room.number)
             elif category == "office_staff" and room_for >= 3:
-                heads = min(room_for, 4 if room.long_name == "大开间办公室" else 3)
+                heads = min(room_for, math.ceil(room.area / 9.0 - 1e-6))  # enough people to be within 9 m2 each
                 for _ in range(heads):
                     occupy(hire(code, "处级以下", "科员"), room.number)
             elif category == "office_staff":
                 vacant_count += 1
-                if vacant_count % 4 == 0:
+                if vacant_count % 2 == 0 and code != "TJJ":  # returned to the bureau's reserve pool
                     rooms_rows.append([room.number, "", "reserve", "", "2025-03-01"])
                     continue
-                use, since = "vacant", ("2025-02-01" if vacant_count % 2 else "2026-09-01")
+                use, since = "vacant", ("2025-02-01" if vacant_count % 4 == 1 else "2026-09-01")
+            elif category == "meeting":
+                meetings[code] = meetings.get(code, 0) + 1
+                if meetings[code] > 1 and code != "TJJ":  # shared meeting rooms stay with the bureau
+                    rooms_rows.append([room.number, "", "in_use", "", "2024-01-01"])
+                    continue
             rooms_rows.append([room.number, code, use, "", since])
     _plant_problems(people, occupancy, rooms_rows, hire, by_unit)
     units = [["code", "name", "kind", "admin_level", "reference_level", "approved_posts"]]
     for code, name, kind, admin, reference, _ in UNITS:
-        units.append([code, name, kind, admin, reference, ";".join(f"{r}:{n}" for r, n in POSTS[code].items())])
+        employed = Counter(p.rank for p in people if p.unit == code)
+        posts = POSTS[code] if code == "TJJ" else {r: math.ceil(n * 1.1) for r, n in (employed or POSTS[code]).items()}
+        units.append([code, name, kind, admin, reference, ";".join(f"{r}:{n}" for r, n in posts.items())])
     return {
         "units": units,
         "people": [["code", "name", "unit", "rank", "title", "status", "status_since"]]

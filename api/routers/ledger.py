@@ -14,6 +14,7 @@ from sqlalchemy import select
 from api.deps import SessionDep
 from api.schemas import DeclaredAreaIn, InspectionIn, MoveIn, MoveOut, PersonIn, RoomEdit, UnitIn
 from api.security import CurrentUser
+from twin.alerts.engine import refresh_warnings
 from twin.auth import Forbidden
 from twin.ledger import edits
 from twin.ledger.models import Person, Unit
@@ -30,6 +31,7 @@ def _card(session, global_id: str, user) -> dict:
 def edit_room(session: SessionDep, user: CurrentUser, global_id: str, body: RoomEdit) -> dict:
     values = body.model_dump(exclude_unset=True, exclude={"row_version"})
     edits.update_room(session, global_id, values, actor=user, row_version=body.row_version)
+    refresh_warnings(session)
     session.commit()
     return _card(session, global_id, user)
 
@@ -37,6 +39,7 @@ def edit_room(session: SessionDep, user: CurrentUser, global_id: str, body: Room
 @router.post("/rooms/{global_id}/declared-areas", status_code=201)
 def add_declared_area(session: SessionDep, user: CurrentUser, global_id: str, body: DeclaredAreaIn) -> dict:
     edits.add_declared_area(session, global_id, kind=body.kind, value_m2=body.value_m2, source=body.source, actor=user)
+    refresh_warnings(session)
     session.commit()
     return _card(session, global_id, user)
 
@@ -44,6 +47,7 @@ def add_declared_area(session: SessionDep, user: CurrentUser, global_id: str, bo
 @router.post("/rooms/{global_id}/inspections", status_code=201)
 def add_inspection(session: SessionDep, user: CurrentUser, global_id: str, body: InspectionIn) -> dict:
     edits.add_inspection(session, global_id, finding=body.finding, severity=body.severity, surveyed_area_m2=body.surveyed_area_m2, actor=user)
+    refresh_warnings(session)
     session.commit()
     return _card(session, global_id, user)
 
@@ -51,6 +55,7 @@ def add_inspection(session: SessionDep, user: CurrentUser, global_id: str, body:
 @router.post("/rooms/{global_id}/occupants", status_code=201)
 def move_in(session: SessionDep, user: CurrentUser, global_id: str, body: MoveIn) -> dict:
     edits.move_in(session, global_id, body.person_code, start=body.start_date, kind=body.kind, approved=body.approved, actor=user)
+    refresh_warnings(session)
     session.commit()
     return _card(session, global_id, user)
 
@@ -59,6 +64,7 @@ def move_in(session: SessionDep, user: CurrentUser, global_id: str, body: MoveIn
 def move_out(session: SessionDep, user: CurrentUser, occupancy_id: int, body: MoveOut) -> dict:
     occupancy = edits.move_out(session, occupancy_id, end=body.end_date, actor=user)
     global_id = occupancy.room.global_id
+    refresh_warnings(session)
     session.commit()
     return _card(session, global_id, user)
 
@@ -93,6 +99,7 @@ def list_people(
 @router.put("/people/{code}")
 def save_person(session: SessionDep, user: CurrentUser, code: str, body: PersonIn) -> dict:
     person = edits.save_person(session, code, body.model_dump(exclude={"row_version"}), actor=user, row_version=body.row_version)
+    refresh_warnings(session)
     session.commit()
     return _person_dict(person)
 
@@ -115,5 +122,6 @@ def list_units(session: SessionDep, user: CurrentUser) -> list[dict]:
 @router.put("/units/{code}")
 def save_unit(session: SessionDep, user: CurrentUser, code: str, body: UnitIn) -> dict:
     unit = edits.save_unit(session, code, body.model_dump(exclude={"row_version"}), actor=user, row_version=body.row_version)
+    refresh_warnings(session)
     session.commit()
     return _unit_dict(unit)

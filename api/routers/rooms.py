@@ -25,6 +25,7 @@ def room_search(
     unit_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
     category: Annotated[str | None, Query(max_length=64)] = None,
     use_status: Annotated[str | None, Query(max_length=32)] = None,
+    compliance: Annotated[str | None, Query(pattern="^(over|within|vacant)$")] = None,
     min_area: Annotated[float | None, Query(ge=0, le=1e6)] = None,
     max_area: Annotated[float | None, Query(ge=0, le=1e6)] = None,
     min_deviation_pct: Annotated[float | None, Query(ge=0, le=1e6)] = None,
@@ -37,7 +38,7 @@ def room_search(
     if user.role == "unit_manager":
         unit_id = user.unit_id
     return RoomSearch(
-        q=q, building_id=building_id, storey_id=storey_id, unit_id=unit_id, category=category, use_status=use_status,
+        q=q, building_id=building_id, storey_id=storey_id, unit_id=unit_id, category=category, use_status=use_status, compliance=compliance,
         min_area_m2=min_area, max_area_m2=max_area, min_deviation_pct=min_deviation_pct,
         include_retired=include_retired, sort=sort, offset=offset, limit=limit,
     )

@@ -77,7 +77,8 @@ def test_a_new_version_updates_retires_and_adds_rooms_keeping_the_ledgers_own_fi
     ingest_file(first_version(tmp_path), engine=engine, assets_dir=assets_dir)
     with transaction(engine) as session:
         room = session.scalar(select(Room).where(Room.number == "101"))
-        room.category, room.use_status, room.remarks = "office_leader", "in_use", "南向"
+        room.category, room.category_source = "office_leader", "ledger"
+        room.use_status, room.remarks = "in_use", "南向"
         session.add(DeclaredArea(room=room, kind="NetFloorArea", value_m2=21.0, source="产权登记", origin="ledger"))
     report = ingest_file(second_version(tmp_path), engine=engine, assets_dir=assets_dir)
     assert (report.version, report.rooms_added, report.rooms_updated, report.rooms_retired) == (2, 1, 1, 1)

@@ -80,6 +80,7 @@ def update_room(session: Session, global_id: str, values: dict[str, Any], *, act
         if category is None:
             raise InvalidEdit(f"unknown category {values['category']!r}")
         values["category"] = category.code
+        values["category_source"] = "ledger"
     if values.get("unit_id") is not None and session.get(Unit, values["unit_id"]) is None:
         raise InvalidEdit(f"no unit {values['unit_id']}")
     if "use_status" in values and values["use_status"] != room.use_status:

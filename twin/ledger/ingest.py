@@ -17,15 +17,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session
 
+from twin.alerts.engine import refresh_warnings
 from twin.errors import GlobalIdConflict
 from twin.ifc.reader import check_ifc_file, get_sha256, open_ifc
 from twin.ifc.spatial import Node
 from twin.ledger.assets import PlannedAsset, remove_model_assets, write_snapshot_assets
 from twin.ledger.db import transaction
-from twin.ledger.models import Asset, Building, Campus, DeclaredArea, History, Model, ModelVersion, Room, Storey, utcnow
+from twin.ledger.models import Asset, Building, Campus, DeclaredArea, History, Model, ModelVersion, Room, RoomState, Storey, utcnow
 from twin.ledger.snapshot import Progress, RoomRecord, Snapshot, read_snapshot, to_geojson
 from twin.standards import get_standards
 
@@ -193,6 +194,7 @@ def _apply_snapshot(
         failed_elements=len(snapshot.failed), rooms_added=added, rooms_updated=updated, rooms_retired=retired,
     )
     version.counts = {key: getattr(report, key) for key in _COUNTED}
+    refresh_warnings(session)
     return report, version
 
 
@@ -264,6 +266,7 @@ def _sync_rooms(session, model, version, storeys, snapshot: Snapshot, *, actor, 
     existing = {r.global_id: r for r in session.scalars(select(Room).where(Room.model_id == model.id))}
     storey_by_id = {s.id: s.global_id for s in storeys.values()}
     added = updated = retired = 0
+    categories: dict[str, str | None] = {}
     total = len(snapshot.rooms)
     for index, (gid, record) in enumerate(snapshot.rooms.items()):
         columns = _room_columns(record, storeys[record.storey_global_id])
@@ -289,13 +292,27 @@ def _sync_rooms(session, model, version, storeys, snapshot: Snapshot, *, actor, 
                                     changes=changes, actor=actor, model_version_id=version.id))
                 updated += 1
             room.declared_areas[:] = [a for a in room.declared_areas if a.origin != "ifc"]
-        if room.category is None:  # ledger-owned: only filled while empty
+        if room.category_source != "ledger":  # the model's category until a person sets one
             room.category = standards.classify(record.name, declared=_get_declared_category(record.properties))
+            room.category_source = "model" if room.category else None
+        categories[gid] = room.category
         for area in record.declared_areas:
             room.declared_areas.append(DeclaredArea(kind=area.kind, value_m2=area.value_m2, source=area.source,
                                                     origin="ifc", model_version_id=version.id))
         if index % 200 == 0:
             say("ledger", index, total)
+    session.flush()
+    storey_names = {gid: storey.name for gid, storey in storeys.items()}
+    states = [
+        {"model_version_id": version.id, "global_id": gid, "number": r.number, "name": r.name,
+         "storey_global_id": r.storey_global_id, "storey_name": storey_names.get(r.storey_global_id),
+         "measured_area_m2": r.get_measured_columns()["measured_area_m2"],
+         "declared_area_m2": round(r.primary_declared.value_m2, 4) if r.primary_declared else None,
+         "category": categories.get(gid)}
+        for gid, r in snapshot.rooms.items()
+    ]
+    if states:
+        session.execute(insert(RoomState), states)
     for gid, room in existing.items():
         if gid not in snapshot.rooms and room.status != "retired":
             room.status, room.retired_at, room.last_version_id = "retired", utcnow(), version.id

@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from sqlalchemy import Engine, or_, select
 from sqlalchemy.orm import Session
 
+from twin.alerts.engine import refresh_warnings
 from twin.errors import TwinError
 from twin.ledger.db import transaction
 from twin.ledger.models import Building, History, Occupancy, Person, Room, Title, Unit
@@ -203,6 +204,7 @@ def load_ledger(folder: str | Path, *, engine: Engine, actor: str | None = None,
         _load_titles(loader, folder / "titles.csv", parsed.get("titles.csv", []), actor)
         if errors:
             raise BadLedgerData("; ".join(errors))  # rolls the transaction back
+        refresh_warnings(session)
     log.info("loaded %s: created %s, updated %s", folder, report.created, report.updated)
     return report
 
@@ -272,6 +274,7 @@ def _load_rooms(loader: _Loader, path: Path, rows, actor: str) -> None:
             values["use_status_since"] = row.since
         if row.category:
             values["category"] = loader.standards.get_category(row.category).code
+            values["category_source"] = "ledger"
         loader.apply(room, values, "room", room.global_id, actor, False)
 
 

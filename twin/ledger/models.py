@@ -155,8 +155,10 @@ class Room(Base):
     # Ledger-owned fields: never overwritten by a model update.
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
     category: Mapped[str | None] = mapped_column(String(64), index=True)
+    category_source: Mapped[str | None] = mapped_column(String(16))  # model (classified at ingest) | ledger (set by a person)
     use_status: Mapped[str | None] = mapped_column(String(32), index=True)
     use_status_since: Mapped[date | None] = mapped_column(Date)
+    compliance: Mapped[str | None] = mapped_column(String(16), index=True)  # over | within | vacant (derived)
     remarks: Mapped[str | None] = mapped_column(Text)
     row_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -359,3 +361,20 @@ class Warning(Base):
     last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     acknowledged_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class RoomState(Base):
+    """A room as one model version had it: what versions are compared on (keyed by GlobalId)."""
+
+    __tablename__ = "room_state"
+    __table_args__ = (UniqueConstraint("model_version_id", "global_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    model_version_id: Mapped[int] = mapped_column(ForeignKey("model_version.id"))
+    global_id: Mapped[str] = mapped_column(String(64))
+    number: Mapped[str | None] = mapped_column(String(255))
+    name: Mapped[str | None] = mapped_column(String(255))
+    storey_global_id: Mapped[str] = mapped_column(String(128))
+    storey_name: Mapped[str | None] = mapped_column(String(255))
+    measured_area_m2: Mapped[float | None] = mapped_column(Float)
+    declared_area_m2: Mapped[float | None] = mapped_column(Float)
+    category: Mapped[str | None] = mapped_column(String(64))

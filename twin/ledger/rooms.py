@@ -10,7 +10,7 @@ from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from twin.errors import NotFound
-from twin.ledger.models import Building, DeclaredArea, History, Inspection, Occupancy, Person, Room, Storey, Unit
+from twin.ledger.models import Building, DeclaredArea, History, Inspection, Occupancy, Person, Room, Storey, Unit, Warning
 from twin.standards import UnknownLevel, UnknownRank, get_standards
 
 #: The columns of a room row, in order; ``twin rooms --format json`` gives exactly these keys.
@@ -88,6 +88,7 @@ def to_row(room: Room, storey: Storey, building: Building, unit: Unit | None = N
         "deviation_pct": deviation,
         "category": room.category,
         "use_status": room.use_status,
+        "compliance": room.compliance,
         "building_id": building.id,
         "storey_id": storey.id,
         "unit_id": unit.id if unit else None,
@@ -110,6 +111,7 @@ class RoomSearch:
     unit_id: int | None = None
     category: str | None = None
     use_status: str | None = None
+    compliance: str | None = None
     min_area_m2: float | None = None
     max_area_m2: float | None = None
     min_deviation_pct: float | None = None
@@ -135,6 +137,8 @@ def search_rooms(session: Session, search: RoomSearch) -> tuple[list[dict[str, A
         query = query.where(Room.category == search.category)
     if search.use_status:
         query = query.where(Room.use_status == search.use_status)
+    if search.compliance:
+        query = query.where(Room.compliance == search.compliance)
     if search.min_area_m2 is not None:
         query = query.where(Room.measured_area_m2 >= search.min_area_m2)
     if search.max_area_m2 is not None:
@@ -184,6 +188,8 @@ def get_room_card(session: Session, global_id: str, *, with_names: bool = True) 
         select(History).where(History.entity == "room", History.subject_id == room.id).order_by(History.at.desc(), History.id.desc())
     ).all()
     inspections = session.scalars(select(Inspection).where(Inspection.room_id == room.id).order_by(Inspection.at.desc())).all()
+    warnings = session.scalars(
+        select(Warning).where(Warning.room_id == room.id, Warning.status != "resolved").order_by(Warning.first_seen)).all()
     return {
         **to_row(*row),
         "occupants": get_occupants(session, room, unit, with_names=with_names),
@@ -192,6 +198,7 @@ def get_room_card(session: Session, global_id: str, *, with_names: bool = True) 
              **({"inspector": i.inspector} if with_names else {})}
             for i in inspections
         ],
+        "warnings": [warning_to_dict(w, with_names=with_names) for w in warnings],
         "object_type": room.object_type,
         "predefined_type": room.predefined_type,
         "remarks": room.remarks,
@@ -214,3 +221,38 @@ def get_room_card(session: Session, global_id: str, *, with_names: bool = True) 
 def _without_people(changes: dict[str, Any]) -> dict[str, Any]:
     """History changes with personal references removed (for roles that see no names)."""
     return {k: v for k, v in (changes or {}).items() if k not in ("person", "finding", "name_of_person")}
+
+
+#: Warning rule titles, for roles that see no names (the messages name people).
+RULE_TITLES = {
+    "person_over_standard": ("人员办公用房超标", "person over standard"),
+    "room_over_standard": ("办公室面积超过使用人标准之和", "office over its occupants' standards"),
+    "multiple_offices": ("多处占用办公室", "more than one office"),
+    "unit_over_approved": ("单位超核定面积", "unit over approved area"),
+    "declared_vs_measured": ("申报与实测面积不符", "declared and measured areas disagree"),
+    "vacant_too_long": ("长期空置", "vacant too long"),
+    "departed_still_holding": ("离岗人员未腾退", "departed person still holds a room"),
+    "second_office_past_grace": ("兼职办公室逾期未腾退", "second office past its grace"),
+    "used_against_category": ("改变用途", "used against its category"),
+    "removed_room_with_occupants": ("模型删除了有人使用的房间", "model removed an occupied room"),
+}
+
+
+def warning_to_dict(warning: Warning, *, with_names: bool = True) -> dict[str, Any]:
+    """A warning for the API; without names, the message is the rule's title and the subject."""
+    zh, en = RULE_TITLES.get(warning.rule, (warning.rule, warning.rule))
+    evidence = dict(warning.evidence or {})
+    message, message_en = warning.message, evidence.pop("message_en", None)
+    if not with_names:
+        message, message_en = zh, en
+        evidence = {k: v for k, v in evidence.items() if k not in ("occupants",)}
+        subject = warning.subject_key if warning.subject_kind != "person" else None
+    else:
+        subject = warning.subject_key
+    return {
+        "id": warning.id, "rule": warning.rule, "title": zh, "title_en": en, "severity": warning.severity,
+        "subject_kind": warning.subject_kind, "subject_key": subject, "room_id": warning.room_id, "unit_id": warning.unit_id,
+        "message": message, "message_en": message_en, "evidence": evidence, "status": warning.status,
+        "first_seen": warning.first_seen.isoformat(), "last_seen": warning.last_seen.isoformat(),
+        "resolved_at": warning.resolved_at.isoformat() if warning.resolved_at else None,
+    }

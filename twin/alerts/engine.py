@@ -1,0 +1,107 @@
+"""Keep warnings current: evaluate every enabled rule, upsert what is found by fingerprint,
+resolve what is no longer found. Idempotent: evaluating twice changes nothing the second time."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import Session
+
+from twin.alerts.rules import RULES, Finding
+from twin.compliance.facts import LedgerFacts, read_facts
+from twin.compliance.person import check_people, check_rooms, get_room_compliance
+from twin.errors import NotFound, TwinError
+from twin.ledger.models import Room, Warning, utcnow
+from twin.standards import Standards, get_standards
+
+log = logging.getLogger(__name__)
+STATUSES = ("open", "acknowledged", "resolved")
+
+
+@dataclass(frozen=True)
+class RefreshReport:
+    opened: int
+    still_open: int
+    resolved: int
+
+
+def evaluate(session: Session, *, today: date | None = None, standards: Standards | None = None,
+             facts: LedgerFacts | None = None) -> list[Finding]:
+    """What every enabled rule finds in the ledger now (nothing is written)."""
+    standards = standards or get_standards()
+    today = today or date.today()
+    facts = facts or read_facts(session)
+    findings = []
+    for name, function in RULES.items():
+        if standards.rules.get(name, {}).get("enabled", True):
+            findings.extend(function(facts, standards, today))
+    return findings
+
+
+def refresh_warnings(session: Session, *, today: date | None = None, standards: Standards | None = None) -> RefreshReport:
+    """Bring the warning table in line with what the rules find now (inside the caller's transaction)."""
+    standards = standards or get_standards()
+    facts = read_facts(session)
+    _update_room_compliance(session, facts, standards)
+    findings = {f.fingerprint: f for f in evaluate(session, today=today, standards=standards, facts=facts)}
+    existing = {w.fingerprint: w for w in session.scalars(select(Warning))}
+    now = utcnow()
+    opened = still = resolved = 0
+    for fingerprint, finding in findings.items():
+        warning = existing.get(fingerprint)
+        severity = standards.rules.get(finding.rule, {}).get("severity", "warning")
+        values = dict(rule=finding.rule, severity=severity, subject_kind=finding.subject_kind, subject_key=finding.subject_key,
+                      room_id=finding.room_id, person_id=finding.person_id, unit_id=finding.unit_id, message=finding.message,
+                      evidence={**finding.evidence, "message_en": finding.message_en})
+        if warning is None:
+            session.add(Warning(fingerprint=fingerprint, status="open", first_seen=now, last_seen=now, **values))
+            opened += 1
+            continue
+        for key, value in values.items():
+            if getattr(warning, key) != value:
+                setattr(warning, key, value)
+        warning.last_seen = now
+        if warning.status == "resolved":
+            warning.status, warning.resolved_at = "open", None
+            opened += 1
+        else:
+            still += 1
+    for fingerprint, warning in existing.items():
+        if fingerprint not in findings and warning.status != "resolved":
+            warning.status, warning.resolved_at = "resolved", now
+            resolved += 1
+    session.flush()
+    log.info("warnings: %d opened, %d still open, %d resolved", opened, still, resolved)
+    return RefreshReport(opened, still, resolved)
+
+
+def _update_room_compliance(session: Session, facts: LedgerFacts, standards: Standards) -> None:
+    """Store each room's compliance class (over / within / vacant / none) for fast filtering."""
+    people, rooms = check_people(facts, standards), check_rooms(facts, standards)
+    changed = []
+    current = dict(session.execute(select(Room.id, Room.compliance)).all())
+    for room in facts.rooms.values():
+        value = get_room_compliance(room, facts, people, rooms) if room.status == "active" else None
+        if current.get(room.id) != value:
+            changed.append({"id": room.id, "compliance": value})
+    if changed:  # a derived column: a core UPDATE, so the rooms' row_version (edit guard) stays
+        table = Room.__table__
+        statement = update(table).where(table.c.id == bindparam("room_id")).values(compliance=bindparam("value"))
+        session.execute(statement, [{"room_id": c["id"], "value": c["compliance"]} for c in changed])
+
+
+def set_warning_status(session: Session, warning_id: int, status: str, *, actor: str) -> Warning:
+    """Acknowledge (or reopen) a warning; resolving is the engine's job, when the cause is gone."""
+    if status not in ("open", "acknowledged"):
+        raise TwinError("a warning can be set to open or acknowledged; it resolves itself when its cause is gone")
+    warning = session.get(Warning, warning_id)
+    if warning is None:
+        raise NotFound(f"no warning {warning_id}")
+    if warning.status == "resolved":
+        raise TwinError("this warning is resolved already")
+    warning.status = status
+    warning.acknowledged_by = actor if status == "acknowledged" else None
+    return warning

@@ -1,0 +1,185 @@
+"""A disk cache of element meshes, keyed by what the geometry is made of, not by file or id.
+
+An element's key hashes the STEP subgraphs its mesh depends on, with ``#ids`` replaced by the
+hash of what they point to (a Merkle hash, so renumbering a file changes nothing):
+
+* its ``Representation`` (every representation, item, profile, mapped item, context);
+* its ``ObjectPlacement`` chain (meshes are in world coordinates);
+* each opening's and projection's representation and placement;
+* its IFC class, the file's schema and units, the iterator settings, the kernel plan and the
+  ifcopenshell version.
+
+A new version of a model therefore re-meshes only the elements whose geometry or position
+changed, identical elements in two files share one entry, and an unchanged file re-meshes
+nothing. Entries live in one SQLite file (``<root>/geometry.sqlite3``; WAL, so concurrent
+ingests can share it); vertices are stored as float64 and faces as int32, exactly as meshed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import sqlite3
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import ifcopenshell
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+#: Bump when the key recipe or the stored format changes.
+CACHE_FORMAT = 1
+
+_TOKEN = re.compile(r"'(?:[^']|'')*'|#(\d+)")
+
+
+class StepHasher:
+    """Merkle hashes of a file's entities (``#ids`` normalised away), memoised per instance."""
+
+    def __init__(self, file: ifcopenshell.file):
+        self.file = file
+        self._memo: dict[int, str] = {}
+
+    def __call__(self, entity: ifcopenshell.entity_instance | None) -> str:
+        if entity is None:
+            return "-"
+        return self._hash_id(entity.id())
+
+    def _hash_id(self, step_id: int) -> str:
+        known = self._memo.get(step_id)
+        if known is not None:
+            return known
+        # Iterative post-order walk: placement chains and boolean trees can be deep.
+        stack = [step_id]
+        while stack:
+            current = stack[-1]
+            if current in self._memo:
+                stack.pop()
+                continue
+            text = self.file.by_id(current).to_string()
+            body = text[text.index("=") + 1 :]
+            refs = [int(m.group(1)) for m in _TOKEN.finditer(body) if m.group(1) is not None]
+            pending = [r for r in refs if r not in self._memo and r != current]
+            if pending:
+                stack.extend(pending)
+                continue
+            normalised = _TOKEN.sub(lambda m: m.group(0) if m.group(1) is None else "#" + self._memo[int(m.group(1))], body)
+            self._memo[current] = hashlib.blake2b(normalised.encode(), digest_size=16).hexdigest()
+            stack.pop()
+        return self._memo[step_id]
+
+
+def _units_of(file: ifcopenshell.file) -> ifcopenshell.entity_instance | None:
+    projects = file.by_type("IfcProject")
+    return projects[0].UnitsInContext if projects else None
+
+
+class ElementKeys:
+    """Cache keys of one file's elements for one plan and settings."""
+
+    def __init__(self, file: ifcopenshell.file, *, plan_fingerprint: str, settings_fingerprint: str):
+        self.hash = StepHasher(file)
+        prefix = "|".join(
+            (str(CACHE_FORMAT), ifcopenshell.version, file.schema, plan_fingerprint, settings_fingerprint, self.hash(_units_of(file)))
+        )
+        self._prefix = prefix
+
+    def __call__(self, element: ifcopenshell.entity_instance) -> str:
+        h = self.hash
+        parts = [self._prefix, element.is_a(), h(element.Representation), h(element.ObjectPlacement)]
+        features = []
+        for rel in getattr(element, "HasOpenings", None) or ():
+            opening = rel.RelatedOpeningElement
+            features.append("o" + h(opening.Representation) + h(opening.ObjectPlacement))
+        for rel in getattr(element, "HasProjections", None) or ():
+            feature = rel.RelatedFeatureElement
+            features.append("p" + h(feature.Representation) + h(feature.ObjectPlacement))
+        parts.extend(sorted(features))
+        return hashlib.blake2b("|".join(parts).encode(), digest_size=20).hexdigest()
+
+
+@dataclass(frozen=True)
+class CachedMesh:
+    vertices: np.ndarray  # (n, 3) float64
+    faces: np.ndarray  # (m, 3) int64
+    library: str
+
+
+class GeometryCache:
+    """Meshes by content key in ``<root>/geometry.sqlite3``.
+
+    ``hits``/``misses``/``stored`` count this instance's lookups and writes. Safe to share
+    between threads (one connection per thread) and processes (SQLite WAL).
+    """
+
+    FILENAME = "geometry.sqlite3"
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+        self.path = self.root / self.FILENAME
+        self.hits = self.misses = self.stored = 0
+        self._local = threading.local()
+
+    def _connect(self) -> sqlite3.Connection:
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            self.root.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(self.path, timeout=30)
+            connection.execute("pragma journal_mode=wal")
+            connection.execute("pragma synchronous=normal")
+            connection.execute(
+                "create table if not exists mesh (key text primary key, library text not null, "
+                "vertices blob not null, faces blob not null)"
+            )
+            self._local.connection = connection
+        return connection
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, CachedMesh]:
+        """The cached meshes among ``keys``."""
+        keys = list(dict.fromkeys(keys))
+        found: dict[str, CachedMesh] = {}
+        if not keys:
+            return found
+        connection = self._connect()
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for key, library, vertices, faces in connection.execute(
+                f"select key, library, vertices, faces from mesh where key in ({marks})", chunk
+            ):
+                found[key] = CachedMesh(
+                    np.frombuffer(vertices, dtype=np.float64).reshape(-1, 3).copy(),
+                    np.frombuffer(faces, dtype=np.int32).reshape(-1, 3).astype(np.int64),
+                    library,
+                )
+        self.hits += len(found)
+        self.misses += len(keys) - len(found)
+        return found
+
+    def put_many(self, entries: Iterable[tuple[str, np.ndarray, np.ndarray, str]]) -> None:
+        """Store ``(key, vertices, faces, library)`` entries in one transaction."""
+        rows = [
+            (key, library, np.ascontiguousarray(vertices, dtype=np.float64).tobytes(),
+             np.ascontiguousarray(faces, dtype=np.int32).tobytes())
+            for key, vertices, faces, library in entries
+        ]
+        if not rows:
+            return
+        connection = self._connect()
+        with connection:
+            connection.executemany("insert or replace into mesh values (?, ?, ?, ?)", rows)
+        self.stored += len(rows)
+
+    def __len__(self) -> int:
+        return int(self._connect().execute("select count(*) from mesh").fetchone()[0])
+
+    def close(self) -> None:
+        connection = getattr(self._local, "connection", None)
+        if connection is not None:
+            connection.close()
+            self._local.connection = None
+

@@ -1,0 +1,171 @@
+"""Which ifcopenshell geometry library meshes which element, and how each result is checked.
+
+ifcopenshell 0.9 picks its kernel per call: ``ifcopenshell.geom.iterator(..., geometry_library=...)``
+and ``create_shape(..., geometry_library=...)`` take ``"opencascade"`` (the default),
+``"cgal-simple"``, ``"cgal"``, ``"manifold"`` or a ``"hybrid-<a>-<b>"`` pair. Measured on the real
+files in ``../shared/ifc`` (see docs/benchmarks.md):
+
+* ``cgal-simple`` is 10-20x faster than OpenCASCADE and agrees with it on every element it
+  meshes, but it emits an *empty* shape for elements whose booleans it cannot do (walls with
+  openings, half-space clippings: 3 of 82 rooms on AC11-Institute, 5-45 % of the walls);
+* ``manifold`` does those openings 30-50x faster than OpenCASCADE, but gets half-space
+  clippings (``IfcHalfSpaceSolid`` and subtypes) wrong (the wall comes out unclipped), so it is
+  only offered elements with no half-space anywhere in their representation or their openings';
+* ``opencascade`` is the reference: the last resort, and what the test suite compares with.
+
+A :class:`KernelPlan` lists, for rooms and for everything else, the libraries tried in order;
+an element goes to the next one when the current one is not eligible for it, emits nothing,
+emits no area, or (rooms, any kernel but the last) emits a shell that is not closed. Rooms the
+fast kernel accepted are also spot-checked against the last kernel's floor area (see
+:data:`ROOM_SAMPLE`); one disagreement sends every room of the call to the last kernel.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import ifcopenshell
+import numpy as np
+
+DEFAULT_LIBRARY = "opencascade"
+FAST_LIBRARY = "cgal-simple"
+BOOLEAN_LIBRARY = "manifold"
+
+#: Rooms spot-checked against the last kernel per call: every n-th fast-meshed room, at least
+#: :data:`ROOM_SAMPLE_MIN`, at most :data:`ROOM_SAMPLE_MAX`.
+ROOM_SAMPLE = 20
+ROOM_SAMPLE_MIN = 2
+ROOM_SAMPLE_MAX = 12
+#: Relative floor-area disagreement that fails a spot check (the contract is 0.1 %).
+ROOM_SAMPLE_REL_TOLERANCE = 5e-4
+
+
+@dataclass(frozen=True)
+class KernelPlan:
+    """Geometry libraries tried in order, for rooms (IfcSpace) and for all other elements."""
+
+    name: str
+    rooms: tuple[str, ...]
+    context: tuple[str, ...]
+    check_room_sample: bool = True
+
+    def libraries_for(self, element: ifcopenshell.entity_instance) -> tuple[str, ...]:
+        return self.rooms if is_room(element) else self.context
+
+    @property
+    def fingerprint(self) -> str:
+        """What the cache key needs to know about the plan (names and order, not the sampling)."""
+        return f"{self.name}:{','.join(self.rooms)}|{','.join(self.context)}"
+
+
+#: The default kernel only, as ifcopenshell does without being asked.
+DEFAULT_PLAN = KernelPlan("default", (DEFAULT_LIBRARY,), (DEFAULT_LIBRARY,), check_room_sample=False)
+#: Fast first, with the checks and per-element fallback described above.
+FAST_PLAN = KernelPlan("fast", (FAST_LIBRARY, DEFAULT_LIBRARY), (FAST_LIBRARY, BOOLEAN_LIBRARY, DEFAULT_LIBRARY))
+#: Like :data:`FAST_PLAN` but never ``manifold``: OpenCASCADE for everything cgal-simple drops.
+SAFE_PLAN = KernelPlan("safe", (FAST_LIBRARY, DEFAULT_LIBRARY), (FAST_LIBRARY, DEFAULT_LIBRARY))
+
+PLANS = {plan.name: plan for plan in (DEFAULT_PLAN, FAST_PLAN, SAFE_PLAN)}
+
+
+def get_plan(plan: KernelPlan | str | None) -> KernelPlan:
+    """A plan by name (``default``, ``fast``, ``safe``); ``None`` is :data:`FAST_PLAN`."""
+    if plan is None:
+        return FAST_PLAN
+    if isinstance(plan, KernelPlan):
+        return plan
+    try:
+        return PLANS[plan]
+    except KeyError:
+        raise ValueError(f"unknown kernel plan {plan!r}; one of {sorted(PLANS)}") from None
+
+
+def is_room(element: ifcopenshell.entity_instance) -> bool:
+    return element.is_a("IfcSpace")
+
+
+def _representation_roots(element: ifcopenshell.entity_instance) -> list[ifcopenshell.entity_instance]:
+    roots = [element.Representation] if element.Representation is not None else []
+    for rel in getattr(element, "HasOpenings", None) or ():
+        opening = rel.RelatedOpeningElement
+        if opening.Representation is not None:
+            roots.append(opening.Representation)
+    for rel in getattr(element, "HasProjections", None) or ():
+        projection = rel.RelatedFeatureElement
+        if projection.Representation is not None:
+            roots.append(projection.Representation)
+    return roots
+
+
+def has_half_space(file: ifcopenshell.file, element: ifcopenshell.entity_instance) -> bool:
+    """Whether the element's body, its openings or projections use an ``IfcHalfSpaceSolid``."""
+    for root in _representation_roots(element):
+        for entity in file.traverse(root):
+            if entity.is_a("IfcHalfSpaceSolid"):
+                return True
+    return False
+
+
+def is_eligible(library: str, file: ifcopenshell.file, element: ifcopenshell.entity_instance) -> bool:
+    """Whether ``library`` may be offered ``element`` at all."""
+    if library == BOOLEAN_LIBRARY:
+        return not has_half_space(file, element)
+    return True
+
+
+def get_surface_area(vertices: np.ndarray, faces: np.ndarray) -> float:
+    if len(faces) == 0:
+        return 0.0
+    triangles = vertices[faces]
+    cross = np.cross(triangles[:, 1] - triangles[:, 0], triangles[:, 2] - triangles[:, 0])
+    return float(np.linalg.norm(cross, axis=1).sum()) / 2
+
+
+def is_closed(vertices: np.ndarray, faces: np.ndarray) -> bool:
+    """Every edge shared by exactly two triangles, after welding coincident vertices (1 um)."""
+    if len(faces) == 0:
+        return False
+    _, weld = np.unique(np.round(vertices, 6), axis=0, return_inverse=True)
+    welded = weld.reshape(-1)[faces]
+    edges = np.concatenate([welded[:, [0, 1]], welded[:, [1, 2]], welded[:, [2, 0]]])
+    edges = np.sort(edges[edges[:, 0] != edges[:, 1]], axis=1)
+    if len(edges) == 0:
+        return False
+    _, counts = np.unique(edges, axis=0, return_counts=True)
+    return bool(np.all(counts == 2))
+
+
+def get_rejection(library: str, is_last: bool, element, vertices: np.ndarray, faces: np.ndarray) -> str | None:
+    """Why a library's result for an element is not kept (``None``: keep it)."""
+    from twin.tolerances import DEGENERATE_TRIANGLE_AREA_M2
+
+    if len(faces) == 0:
+        return f"{library}: no triangles"
+    if get_surface_area(vertices, faces) <= DEGENERATE_TRIANGLE_AREA_M2:
+        return f"{library}: no triangles with an area"
+    if not is_last and is_room(element) and not is_closed(vertices, faces):
+        return f"{library}: room shell is not closed"
+    return None
+
+
+def get_room_sample(global_ids: list[str]) -> list[str]:
+    """The deterministic spot-check sample of fast-meshed rooms (sorted GlobalIds, every n-th)."""
+    ordered = sorted(global_ids)
+    if not ordered:
+        return []
+    wanted = min(len(ordered), max(ROOM_SAMPLE_MIN, min(ROOM_SAMPLE_MAX, -(-len(ordered) // ROOM_SAMPLE))))
+    step = len(ordered) / wanted
+    return [ordered[int(i * step)] for i in range(wanted)]
+
+
+def settings_fingerprint(settings) -> str:
+    """The iterator settings that shape a mesh, as a short string for cache keys."""
+    names = ("use-world-coords", "weld-vertices", "mesher-linear-deflection", "mesher-angular-deflection")
+    values = []
+    for name in names:
+        try:
+            values.append(f"{name}={settings.get(name)}")
+        except Exception:  # a setting this version does not have
+            continue
+    return hashlib.blake2b(";".join(values).encode(), digest_size=8).hexdigest()

@@ -1,0 +1,271 @@
+/** The application: wires the API client, the 3D scene and its tools, the panels and the URL. */
+import { ApiClient, NotFoundError, UnauthorisedError } from "./api/client";
+import type { Building, Campus, Me, RoomRow, Storey } from "./api/types";
+import type { ColourMode } from "./colour/modes";
+import { I18n } from "./i18n";
+import { Layout, type Tab } from "./layout";
+import { ComparePanel } from "./panels/compare";
+import { Disposer, onEvent } from "./panels/dom";
+import { ExplorerPanel, type RoomChoice } from "./panels/explorer";
+import { Header } from "./panels/header";
+import { LegendPanel } from "./panels/legend";
+import { LoginPanel } from "./panels/login";
+import { MapPanel } from "./panels/map";
+import { PlanPanel } from "./panels/plan";
+import { RoomCardPanel } from "./panels/roomCard";
+import { Toolbar } from "./panels/toolbar";
+import { SceneTools } from "./sceneTools";
+import { UrlState } from "./state/url";
+
+export class App {
+  readonly api = new ApiClient();
+  readonly i18n = new I18n();
+  readonly url = new UrlState();
+  readonly layout: Layout;
+  readonly header: Header;
+  readonly login: LoginPanel;
+  readonly explorer: ExplorerPanel;
+  readonly map: MapPanel;
+  readonly compare: ComparePanel;
+  readonly scene: SceneTools;
+  readonly toolbar: Toolbar;
+  readonly legend: LegendPanel;
+  readonly card: RoomCardPanel;
+  readonly plan: PlanPanel;
+  private readonly disposer = new Disposer();
+  private me: Me | null = null;
+  private campuses: Campus[] = [];
+  private buildings: Building[] = [];
+  private building: Building | null = null;
+  private buildingLoad: Promise<void> | null = null;
+  private storeyId: number | null = null;
+  private mapLoaded = false;
+  private readonly prefetched = new Map<number, Promise<Building>>();
+
+  constructor(root: HTMLElement) {
+    document.documentElement.lang = this.i18n.lang;
+    this.layout = new Layout(root, this.i18n, (tab) => this.onTab(tab));
+    this.header = new Header(this.layout.top, this.i18n);
+    this.login = new LoginPanel(root.ownerDocument.body, this.api, this.i18n);
+    this.explorer = new ExplorerPanel(this.layout.panes.explorer, this.api, this.i18n);
+    this.map = new MapPanel(this.layout.panes.map, this.api, this.i18n);
+    this.compare = new ComparePanel(this.layout.panes.compare, this.api, this.i18n);
+    this.scene = new SceneTools(this.layout.viewport, this.api);
+    this.toolbar = new Toolbar(this.layout.overlay, this.i18n);
+    this.legend = new LegendPanel(this.layout.overlay, this.i18n);
+    this.plan = new PlanPanel(this.layout.side, this.api, this.i18n, (id) => this.scene.colourer.colourOf(id));
+    this.card = new RoomCardPanel(this.layout.side, this.i18n);
+    this.wire();
+  }
+
+  private wire(): void {
+    const d = this.disposer;
+    d.add(onEvent(this.api, "unauthorised", () => void this.authenticate()));
+    const relang = (): void => {
+      for (const panel of [this.layout, this.header, this.explorer, this.toolbar, this.legend, this.card, this.compare]) panel.render();
+      this.map.render();
+    };
+    this.i18n.addEventListener("change", relang);
+    d.add(() => this.i18n.removeEventListener("change", relang));
+    d.add(onEvent(this.header, "lang", () => this.i18n.toggle()));
+    d.add(onEvent(this.header, "logout", () => {
+      this.api.logout();
+      window.location.reload();
+    }));
+    d.add(onEvent<number>(this.explorer, "building", (id) => void this.openBuilding(id)));
+    d.add(onEvent<number>(this.explorer, "storey", (id) => this.chooseStorey(id, true)));
+    d.add(onEvent<RoomChoice>(this.explorer, "room", (choice) => void this.openRoom(choice)));
+    d.add(onEvent<number>(this.map, "building", (id) => {
+      this.layout.show("explorer");
+      void this.openBuilding(id);
+    }));
+    d.add(onEvent<RoomChoice>(this.compare, "room", (choice) => void this.openRoom(choice)));
+    d.add(onEvent<string>(this.plan, "select", (id) => void this.selectRoom(id, { fly: true })));
+    d.add(onEvent<string>(this.legend, "mode", (mode) => this.setColourMode(mode as ColourMode)));
+    d.add(onEvent<null>(this.card, "close", () => void this.selectRoom(null)));
+    d.add(onEvent<string | null>(this.scene, "pick", (id) => void this.selectRoom(id)));
+    d.add(onEvent<Storey>(this.scene, "storey", () => this.header.setStatus(this.i18n.t("status.storeys", this.scene.progress()))));
+    d.add(onEvent<null>(this.scene, "tools", () => this.toolbar.update(this.scene.toolState())));
+    d.add(onEvent<null>(this.scene, "camera", () => this.url.update({ camera: this.scene.viewer.getCamera() })));
+    this.toolbar.update(this.scene.toolState());
+    d.add(onEvent(this.toolbar, "tool", (event: Parameters<SceneTools["handleTool"]>[0]) => {
+      if (event.tool === "plan") this.setPlanVisible(event.on);
+      else this.scene.handleTool(event, this.storeyId);
+      this.toolbar.update(this.scene.toolState());
+    }));
+  }
+
+  /** Boot: who am I, the hierarchy, then the view of the URL (or the first building). */
+  async start(): Promise<void> {
+    const initial = this.url.initial;
+    if (initial.colour) this.scene.colourer.setMode(initial.colour);
+    this.legend.update(this.scene.colourer.colourMode, []);
+    this.layout.setMessage(this.i18n.t("app.loading"));
+    // everything the first frame needs is requested at once (the deep-linked building included)
+    if (initial.building !== undefined) {
+      const building = this.api.building(initial.building);
+      building.catch(() => undefined); // a failure is reported when (if) it is awaited
+      this.prefetched.set(initial.building, building);
+    }
+    const me = this.loadMe();
+    try {
+      [this.campuses, this.buildings] = await Promise.all([this.api.campuses(), this.api.buildings(), me]);
+    } catch (error) {
+      this.prefetched.clear();
+      if (error instanceof UnauthorisedError) return; // the login prompt restarts us
+      this.layout.setMessage(this.i18n.t("app.error", { message: String(error) }));
+      return;
+    }
+    this.explorer.setData(this.campuses, this.buildings);
+    if (initial.tab) this.layout.show(initial.tab as Tab);
+    if (initial.plan) this.setPlanVisible(true);
+    const largest = [...this.buildings].sort((a, b) => b.rooms - a.rooms)[0];
+    const buildingId = initial.building ?? largest?.id;
+    if (buildingId === undefined) {
+      this.layout.setMessage(this.i18n.t("app.noBuilding"));
+      return;
+    }
+    await this.openBuilding(buildingId, { storey: initial.storey, camera: initial.camera !== undefined });
+    if (initial.camera) this.scene.viewer.setCamera(initial.camera);
+    if (initial.room) await this.selectRoom(initial.room, { fly: initial.camera === undefined });
+  }
+
+  private async loadMe(): Promise<void> {
+    try {
+      this.me = await this.api.me();
+    } catch (error) {
+      // 404: the API has no authentication yet; 401 is handled by the "unauthorised" event.
+      if (!(error instanceof NotFoundError) && !(error instanceof UnauthorisedError)) console.warn("GET /api/me", error);
+      this.me = null;
+    }
+    this.header.setUser(this.me);
+  }
+
+  private async authenticate(): Promise<void> {
+    const first = !this.login.visible;
+    await this.login.prompt();
+    if (first) await this.start();
+  }
+
+  /** Open a building: storeys stream in (the chosen storey first), room data and colours alongside. */
+  openBuilding(id: number, options: { storey?: number; camera?: boolean } = {}): Promise<void> {
+    if (this.building?.id === id && this.buildingLoad) {
+      if (options.storey !== undefined) this.chooseStorey(options.storey, false);
+      return this.buildingLoad;
+    }
+    this.buildingLoad = this.loadBuilding(id, options);
+    return this.buildingLoad;
+  }
+
+  private async loadBuilding(id: number, options: { storey?: number; camera?: boolean }): Promise<void> {
+    this.layout.setMessage(this.i18n.t("app.loading"));
+    let building: Building;
+    try {
+      building = await (this.prefetched.get(id) ?? this.api.building(id));
+      this.prefetched.delete(id);
+    } catch (error) {
+      this.layout.setMessage(this.i18n.t("app.error", { message: error instanceof Error ? error.message : String(error) }));
+      return;
+    }
+    this.building = building;
+    const storeys = building.storey_list ?? (await this.api.storeys(id));
+    const lowest = [...storeys].sort((a, b) => (a.elevation_m ?? 0) - (b.elevation_m ?? 0))[0];
+    this.storeyId = options.storey ?? lowest?.id ?? null;
+    this.explorer.setStoreys(id, storeys);
+    this.explorer.setCurrent({ building: id, storey: this.storeyId ?? undefined });
+    this.url.update({ building: id, storey: this.storeyId ?? undefined, room: undefined });
+    void this.compare.setBuilding(building);
+    const rooms = this.api.allRooms({ building_id: id }).then((rows) => this.setRooms(rows), () => this.setRooms([]));
+    this.layout.setMessage("");
+    if (this.plan.visible && this.storeyId !== null) void this.plan.load(this.storeyId);
+    await Promise.all([this.scene.loadBuilding(storeys, this.storeyId ?? undefined, !options.camera), rooms]);
+  }
+
+  private setRooms(rows: RoomRow[]): void {
+    this.scene.colourer.setData(rows);
+    this.legend.update(this.scene.colourer.colourMode, rows);
+    this.plan.recolour();
+  }
+
+  private chooseStorey(id: number, fromUser: boolean): void {
+    this.storeyId = id;
+    this.explorer.setCurrent({ building: this.building?.id, storey: id });
+    this.url.update({ storey: id });
+    this.scene.setCurrentStorey(id);
+    if (this.plan.visible) void this.plan.load(id);
+    if (fromUser) void this.scene.frameStorey(id);
+  }
+
+  /** Open a room from anywhere (search, deviation table, compare): its building, its storey, fly to it. */
+  async openRoom(choice: RoomChoice): Promise<void> {
+    await this.openBuilding(choice.buildingId, { storey: choice.storeyId ?? undefined, camera: true });
+    await this.selectRoom(choice.globalId, { fly: true });
+  }
+
+  async selectRoom(globalId: string | null, options: { fly?: boolean } = {}): Promise<void> {
+    this.scene.colourer.select(globalId);
+    this.plan.select(globalId);
+    this.url.update({ room: globalId ?? undefined });
+    if (!globalId) {
+      this.card.hide();
+      return;
+    }
+    const row = this.scene.colourer.row(globalId);
+    if (row) this.card.show(row, this.me?.role ?? null);
+    if (row?.storey_id != null && row.storey_id !== this.storeyId) this.chooseStorey(row.storey_id, false);
+    const fly = options.fly ? this.scene.flyToRoom(globalId, row?.storey_id ?? null) : Promise.resolve();
+    try {
+      const card = await this.api.room(globalId);
+      if (this.scene.colourer.selectedId !== globalId) return;
+      this.card.show(card, this.me?.role ?? null);
+      if (card.storey_id !== null && card.storey_id !== this.storeyId) this.chooseStorey(card.storey_id, false);
+    } catch (error) {
+      if (!row) console.warn(`room ${globalId}`, error);
+    }
+    await fly;
+  }
+
+  setColourMode(mode: ColourMode): void {
+    this.scene.colourer.setMode(mode);
+    this.legend.update(mode, this.scene.colourer.rows());
+    this.plan.recolour();
+    this.url.update({ colour: mode });
+  }
+
+  setPlanVisible(on: boolean): void {
+    this.plan.visible = on;
+    this.layout.stage.classList.toggle("with-plan", on);
+    this.scene.viewer.resize();
+    this.url.update({ plan: on || undefined });
+    if (on && this.storeyId !== null) void this.plan.load(this.storeyId);
+    this.toolbar.update({ plan: on });
+  }
+
+  private onTab(tab: Tab): void {
+    this.url.update({ tab: tab === "explorer" ? undefined : tab });
+    if (tab === "map" && !this.mapLoaded) {
+      this.mapLoaded = true;
+      void this.map.load(this.campuses);
+    } else if (tab === "map") this.map.render();
+  }
+
+  /** The hooks the e2e tests and the load benchmark read. */
+  debugHandle(): Record<string, unknown> {
+    return {
+      stats: () => ({ ...this.scene.stats(), bytes: this.api.bytesReceived }),
+      selected: () => this.scene.colourer.selectedId,
+      state: () => ({ building: this.building?.id ?? null, storey: this.storeyId, colour: this.scene.colourer.colourMode, camera: this.scene.viewer.getCamera() }),
+      screenOf: (globalId: string) => this.scene.screenPosition(globalId),
+      paintedColour: (globalId: string) => this.scene.paintedColour(globalId),
+      idle: () => this.scene.idle(),
+      app: this,
+    };
+  }
+
+  dispose(): void {
+    this.disposer.dispose();
+    for (const part of [this.explorer, this.map, this.compare, this.toolbar, this.legend, this.card, this.plan, this.login, this.header, this.scene]) part.dispose();
+    this.url.dispose();
+    this.layout.dispose();
+  }
+}
