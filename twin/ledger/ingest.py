@@ -79,8 +79,12 @@ def ingest_file(
     assets_dir: Path,
     actor: str | None = None,
     progress: Progress | None = None,
+    with_context: bool = True,
 ) -> IngestReport:
-    """Ingest one IFC file; see the module docstring for the rules."""
+    """Ingest one IFC file; see the module docstring for the rules.
+
+    ``with_context=False`` meshes rooms only (no walls, slabs, windows in the 3D assets).
+    """
     started = time.perf_counter()
     path = Path(path)
     schema = check_ifc_file(path)
@@ -95,7 +99,7 @@ def ingest_file(
             report.seconds = time.perf_counter() - started
             return report
     model = open_ifc(path, sha256=sha256)
-    snapshot = read_snapshot(model, progress=progress)
+    snapshot = read_snapshot(model, with_context=with_context, progress=progress)
     asset_started = time.perf_counter()
     assets = write_snapshot_assets(snapshot, assets_dir, progress=progress)
     snapshot.timings["assets"] = time.perf_counter() - asset_started

@@ -204,7 +204,8 @@ def load_ledger(folder: str | Path, *, engine: Engine, actor: str | None = None,
         _load_titles(loader, folder / "titles.csv", parsed.get("titles.csv", []), actor)
         if errors:
             raise BadLedgerData("; ".join(errors))  # rolls the transaction back
-        refresh_warnings(session)
+        if report.created or report.updated:
+            refresh_warnings(session)
     log.info("loaded %s: created %s, updated %s", folder, report.created, report.updated)
     return report
 

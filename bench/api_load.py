@@ -1,0 +1,172 @@
+"""API speed on the 20,000-room portfolio: room card and filtered search against /api/health.
+
+In one run: generate the synthetic portfolio (models_ifc.generate_portfolio, 20 buildings x 20
+storeys x 50 rooms), ingest it (rooms only) into a fresh SQLite ledger (cached between runs in
+``var/bench-portfolio``), start ``twin serve`` in its own process, and load it with ``wrk``
+(Debian's package) from another: the same connections and duration for each endpoint. Requests
+per second and p99 latency go to a Markdown table; ``--write`` puts it in docs/benchmarks.md.
+
+Targets (issue 4): room card throughput at least half of health's; p99 under 50 ms.
+Usage: ``python bench/api_load.py [--duration 10] [--connections 8] [--write]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+DOC = ROOT / "docs" / "benchmarks.md"
+BEGIN, END = "<!-- bench:api:begin -->", "<!-- bench:api:end -->"
+WORK = ROOT / "var" / "bench-portfolio"
+LUA = """
+local paths = {}
+for line in io.lines(os.getenv("TWIN_PATHS")) do paths[#paths + 1] = line end
+local token = os.getenv("TWIN_TOKEN")
+local counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format("GET", paths[(counter % #paths) + 1], {["Authorization"] = "Bearer " .. token})
+end
+done = function(summary, latency, requests)
+  io.write(string.format("JSON {\\"requests\\": %d, \\"seconds\\": %f, \\"p50_ms\\": %f, \\"p99_ms\\": %f, \\"errors\\": %d}\\n",
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
+"""
+
+
+def build_ledger(buildings: int) -> tuple[str, int]:
+    """The portfolio ledger URL (built once) and its room count."""
+    from sqlalchemy import func, select
+
+    from models_ifc.generate import generate_portfolio
+    from twin.auth import create_user
+    from twin.ledger.db import open_ledger, transaction
+    from twin.ledger.ingest import ingest_file
+    from twin.ledger.models import Room, User
+
+    url = f"sqlite:///{WORK / 'twin.db'}"
+    marker = WORK / f"ready-{buildings}"
+    if not marker.exists():
+        shutil.rmtree(WORK, ignore_errors=True)
+        (WORK / "ifc").mkdir(parents=True)
+        generate_portfolio(WORK / "ifc", buildings=buildings)
+        engine = open_ledger(url)
+        for path in sorted((WORK / "ifc").glob("*.ifc")):
+            started = time.perf_counter()
+            report = ingest_file(path, engine=engine, assets_dir=WORK / "assets", with_context=False)
+            logging.info("%s: %d rooms in %.1f s", path.name, report.rooms, time.perf_counter() - started)
+        with transaction(engine) as session:
+            create_user(session, "bench", "bench-password", role="admin")
+        marker.touch()
+        engine.dispose()
+    engine = open_ledger(url)
+    with transaction(engine) as session:
+        rooms = session.scalar(select(func.count()).select_from(Room))
+    engine.dispose()
+    return url, rooms
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def run_wrk(url: str, paths: list[str], token: str, *, duration: int, connections: int) -> dict:
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "paths.txt").write_text("\n".join(paths) + "\n")
+        (Path(folder) / "load.lua").write_text(LUA)
+        env = {**os.environ, "TWIN_PATHS": str(Path(folder) / "paths.txt"), "TWIN_TOKEN": token}
+        out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(Path(folder) / "load.lua"), url],
+                             env=env, capture_output=True, text=True, timeout=duration + 60, check=True).stdout
+    line = next(line for line in out.splitlines() if line.startswith("JSON "))
+    result = json.loads(line[5:])
+    result["rps"] = result["requests"] / result["seconds"]
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--buildings", type=int, default=20)
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--write", action="store_true")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    if not shutil.which("wrk"):
+        sys.exit("bench/api_load.py needs wrk: apt-get install wrk")
+    url, rooms = build_ledger(args.buildings)
+    port = free_port()
+    env = {**os.environ, "TWIN_DATA_DIR": str(WORK), "TWIN_DATABASE_URL": url}
+    server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "twin"), "serve", "--port", str(port)], env=env, cwd=ROOT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        token = httpx.post(f"{base}/api/auth/token", data={"username": "bench", "password": "bench-password"}).json()["access_token"]
+        auth = {"Authorization": f"Bearer {token}"}
+        rng = random.Random(7)
+        gids = [r["global_id"] for r in httpx.get(f"{base}/api/rooms", params={"limit": 1000, "sort": "number"}, headers=auth).json()["items"]]
+        buildings = [b["id"] for b in httpx.get(f"{base}/api/buildings", headers=auth).json()]
+        cases = {
+            "GET /api/health": ["/api/health"],
+            "GET /api/rooms/{global_id} (room card)": [f"/api/rooms/{g}" for g in rng.sample(gids, min(500, len(gids)))],
+            "GET /api/rooms?q=&building_id=&min_area= (search)": [
+                f"/api/rooms?q=0{rng.randint(1, 9)}&building_id={rng.choice(buildings)}&min_area={rng.choice([10, 20, 30])}&limit=50"
+                for _ in range(200)
+            ],
+        }
+        results = {}
+        for name, paths in cases.items():
+            run_wrk(base, paths, token, duration=2, connections=args.connections)  # warm up
+            results[name] = run_wrk(base, paths, token, duration=args.duration, connections=args.connections)
+            logging.info("%s: %.0f req/s, p99 %.1f ms", name, results[name]["rps"], results[name]["p99_ms"])
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    health = results["GET /api/health"]["rps"]
+    card = results["GET /api/rooms/{global_id} (room card)"]
+    rows = [f"| {name} | {r['rps']:.0f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {r['errors']} | {r['rps'] / health:.2f} |" for name, r in results.items()]
+    table = "\n".join([
+        f"Measured {time.strftime('%Y-%m-%d')} on this machine: {rooms} rooms in a SQLite ledger, one `twin serve` process "
+        f"(uvicorn), wrk with {args.connections} connections for {args.duration} s per endpoint, on the same 2 cores.",
+        "",
+        "| endpoint | requests/s | p50 (ms) | p99 (ms) | errors | throughput vs health |",
+        "|---|---:|---:|---:|---:|---:|",
+        *rows,
+        "",
+        f"Targets (issue 4): room card throughput at least half of health's — {card['rps'] / health:.2f}; "
+        f"p99 under 50 ms — card {card['p99_ms']:.1f} ms, search {results['GET /api/rooms?q=&building_id=&min_area= (search)']['p99_ms']:.1f} ms.",
+    ])
+    print(table)
+    if args.write:
+        text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
+        if BEGIN not in text:
+            text += f"\n## API (bench/api_load.py)\n\n{BEGIN}\n{END}\n"
+        head, _, rest = text.partition(BEGIN)
+        _, _, tail = rest.partition(END)
+        DOC.write_text(f"{head}{BEGIN}\n{table}\n{END}{tail}")
+
+
+if __name__ == "__main__":
+    main()
