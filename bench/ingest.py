@@ -1,26 +1,40 @@
-"""Ingest speed: our full ingest against ifcopenshell's bare geometry iterator, per real file.
+"""Ingest speed, side by side in one run: web-ifc, ifcopenshell's bare iterator and twin's stages.
 
-For each file, in one run on this machine:
+For each file (the real models in ../shared/ifc and the demo campus), on this machine:
 
-* ``iterator``: ifcopenshell.open + the geometry iterator over the same elements twin meshes
-  (rooms and context), same settings and threads, every shape's buffers touched;
-* ``ingest``: ``twin`` ingest into a fresh SQLite ledger (read, mesh, measure, GLB, database);
-* ``again``: the same file ingested again (unchanged: skipped by sha256).
+* ``web-ifc rooms`` / ``web-ifc all``: ``node bench/webifc/time.mjs`` — read + open + IFCSPACE
+  meshes / all meshes (StreamAllMeshes), every geometry's arrays copied out (web-ifc pinned in
+  bench/webifc/package.json; run ``npm ci`` there first);
+* ``iterator``: ifcopenshell.open + the default-kernel iterator over the same elements twin
+  meshes (the issue-2 baseline);
+* ``rooms in ledger``: check + sha256 + open + rooms read, meshed, measured and stored in a fresh
+  SQLite ledger (no context, no GLB);
+* ``ingest``: the full ``twin`` ingest (context, GLB assets, ledger), geometry cache cold;
+* ``again``: the same file again (skipped by sha256);
+* ``1 vs 2 processes``: the context meshing alone, ``threads=1`` against ``threads=2``;
+* the campus annex, then ``campus_annex_v2.ifc`` (one storey renovated) into the same ledger
+  with the cache warm from the first.
 
-Prints a Markdown table and, with ``--write``, replaces the ingest section of docs/benchmarks.md.
+Medians of ``--repeat`` runs. Prints Markdown and, with ``--write``, replaces the sections between
+``<!-- bench:ingest:begin/end -->`` and ``<!-- bench:speed:begin/end -->`` in docs/benchmarks.md.
 Usage: ``python bench/ingest.py [FILES...] [--write] [--repeat N]``
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
+import inspect
+import json
 import logging
 import math
 import multiprocessing
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import ifcopenshell
@@ -29,48 +43,152 @@ import ifcopenshell.geom
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from twin.geometry.mesher import get_context_elements, has_body, make_settings  # noqa: E402
-from twin.ledger.db import open_ledger  # noqa: E402
+import twin.ledger.ingest as ingest_module  # noqa: E402
+import twin.ledger.snapshot as snapshot_module  # noqa: E402
+from twin.geometry.cache import GeometryCache  # noqa: E402
+from twin.geometry.mesher import get_context_elements, has_body, make_settings, mesh_elements  # noqa: E402
+from twin.ifc.reader import check_ifc_file, get_sha256, open_ifc  # noqa: E402
+from twin.ledger.db import open_ledger, transaction  # noqa: E402
 from twin.ledger.ingest import ingest_file  # noqa: E402
 
 DOC = ROOT / "docs" / "benchmarks.md"
-BEGIN, END = "<!-- bench:ingest:begin -->", "<!-- bench:ingest:end -->"
+SECTIONS = {
+    "ingest": ("<!-- bench:ingest:begin -->", "<!-- bench:ingest:end -->"),
+    "speed": ("<!-- bench:speed:begin -->", "<!-- bench:speed:end -->"),
+}
+WEBIFC = ROOT / "bench" / "webifc"
+CAMPUS = [ROOT / "models_ifc" / f"campus_{name}.ifc" for name in ("tower", "annex", "canteen")]
+ANNEX, ANNEX_V2 = ROOT / "models_ifc" / "campus_annex.ifc", ROOT / "models_ifc" / "campus_annex_v2.ifc"
+
+_recorded: list = []  # MeshResults of the last snapshot, recorded by the wrapper below
 
 
-def time_bare_iterator(path: Path) -> tuple[float, int]:
-    """Seconds for open + iterator over spaces and context elements; number of shapes."""
+def _recording_mesh_elements(*args, **kwargs):
+    result = mesh_elements(*args, **kwargs)
+    _recorded.append(result)
+    return result
+
+
+snapshot_module.mesh_elements = _recording_mesh_elements
+
+
+def ingest_with_cache(path: Path, *, engine, assets_dir: Path, cache: GeometryCache):
+    """``ingest_file`` with a geometry cache, whether or not ingest passes one yet."""
+    if "cache" in inspect.signature(ingest_file).parameters:
+        return ingest_file(path, engine=engine, assets_dir=assets_dir, cache=cache)
+    original = ingest_module.read_snapshot
+    ingest_module.read_snapshot = functools.partial(snapshot_module.read_snapshot, cache=cache)
+    try:
+        return ingest_file(path, engine=engine, assets_dir=assets_dir)
+    finally:
+        ingest_module.read_snapshot = original
+
+
+def time_webifc(files: list[Path], repeat: int) -> dict:
+    if not (WEBIFC / "node_modules" / "web-ifc").exists():
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=WEBIFC, check=True)
+    output = subprocess.run(
+        ["node", str(WEBIFC / "time.mjs"), "--repeat", str(repeat), *map(str, files)],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    data = json.loads(output.strip().splitlines()[-1])
+    return {Path(path).name: value for path, value in data["files"].items()} | {"_version": data["version"]}
+
+
+def time_bare_iterator(path: Path) -> float:
+    """Seconds for open + the default-kernel iterator over spaces and context elements."""
     started = time.perf_counter()
     file = ifcopenshell.open(str(path))
     elements = [e for e in file.by_type("IfcSpace") if has_body(e)] + get_context_elements(file)
-    shapes = 0
     if elements:
         iterator = ifcopenshell.geom.iterator(make_settings(), file, multiprocessing.cpu_count(), include=elements)
         if iterator.initialize():
             while True:
                 geometry = iterator.get().geometry
                 _ = (geometry.verts_buffer, geometry.faces_buffer)
-                shapes += 1
                 if not iterator.next():
                     break
-    return time.perf_counter() - started, shapes
+    return time.perf_counter() - started
 
 
-def time_ingest(path: Path) -> tuple[float, float, object]:
+def time_rooms_in_ledger(path: Path) -> float:
+    """check + sha256 + open + rooms meshed, measured and stored (no context, no assets)."""
     with tempfile.TemporaryDirectory() as folder:
         engine = open_ledger(f"sqlite:///{folder}/twin.db")
         started = time.perf_counter()
-        report = ingest_file(path, engine=engine, assets_dir=Path(folder) / "assets")
-        first = time.perf_counter() - started
+        check_ifc_file(path)
+        model = open_ifc(path, sha256=get_sha256(path))
+        snapshot = snapshot_module.read_snapshot(model, with_context=False)
+        with transaction(engine) as session:
+            ingest_module._apply_snapshot(session, snapshot, [], actor=None, progress=None)
+        seconds = time.perf_counter() - started
+        engine.dispose()
+    return seconds
+
+
+def time_ingest(path: Path) -> tuple[float, float, object, list]:
+    with tempfile.TemporaryDirectory() as folder:
+        engine = open_ledger(f"sqlite:///{folder}/twin.db")
+        cache = GeometryCache(Path(folder) / "assets" / "cache")
+        _recorded.clear()
         started = time.perf_counter()
-        again = ingest_file(path, engine=engine, assets_dir=Path(folder) / "assets")
+        report = ingest_with_cache(path, engine=engine, assets_dir=Path(folder) / "assets", cache=cache)
+        first = time.perf_counter() - started
+        results = list(_recorded)
+        started = time.perf_counter()
+        again = ingest_with_cache(path, engine=engine, assets_dir=Path(folder) / "assets", cache=cache)
         second = time.perf_counter() - started
         assert again.skipped
+        cache.close()
         engine.dispose()
-    return first, second, report
+    return first, second, report, results
+
+
+def time_context_processes(path: Path, threads: int) -> float:
+    file = ifcopenshell.open(str(path))
+    elements = get_context_elements(file)
+    started = time.perf_counter()
+    mesh_elements(file, elements, threads=threads)
+    return time.perf_counter() - started
+
+
+def time_new_version(repeat: int) -> tuple[float, float, int, int]:
+    """(first annex ingest, v2 ingest with the cache warm, v2 cache hits, v2 elements meshed)."""
+    firsts, seconds, hits, meshed = [], [], 0, 0
+    for _ in range(repeat):
+        with tempfile.TemporaryDirectory() as folder:
+            engine = open_ledger(f"sqlite:///{folder}/twin.db")
+            cache = GeometryCache(Path(folder) / "assets" / "cache")
+            started = time.perf_counter()
+            ingest_with_cache(ANNEX, engine=engine, assets_dir=Path(folder) / "assets", cache=cache)
+            firsts.append(time.perf_counter() - started)
+            _recorded.clear()
+            started = time.perf_counter()
+            report = ingest_with_cache(ANNEX_V2, engine=engine, assets_dir=Path(folder) / "assets", cache=cache)
+            seconds.append(time.perf_counter() - started)
+            assert not report.skipped and report.version == 2
+            hits = sum(r.cache_hits for r in _recorded)
+            meshed = sum(len(r.meshes) for r in _recorded)
+            cache.close()
+            engine.dispose()
+    return statistics.median(firsts), statistics.median(seconds), hits, meshed
 
 
 def geomean(values: list[float]) -> float:
     return math.exp(sum(math.log(v) for v in values) / len(values))
+
+
+def spread(values: list[float]) -> str:
+    return f"{(max(values) - min(values)) / statistics.median(values) * 100:.0f} %"
+
+
+def replace_section(text: str, name: str, body: str) -> str:
+    begin, end = SECTIONS[name]
+    if begin not in text:
+        return f"{text.rstrip()}\n\n{begin}\n{body}\n{end}\n"
+    head, _, rest = text.partition(begin)
+    _, _, tail = rest.partition(end)
+    return f"{head}{begin}\n{body}\n{end}{tail}"
 
 
 def main() -> None:
@@ -79,43 +197,115 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
     parser.add_argument("--repeat", type=int, default=3, help="runs per file; the median is reported")
     args = parser.parse_args()
-    logging.basicConfig(level=logging.WARNING)
-    files = args.files or sorted((ROOT.parent / "shared" / "ifc").glob("*.ifc"))
-    rows, ratios, again_ratios = [], [], []
+    logging.basicConfig(level=logging.ERROR)
+    files = args.files or sorted((ROOT.parent / "shared" / "ifc").glob("*.ifc")) + CAMPUS
+    load_before = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else ["?"]
+    web = time_webifc(files, args.repeat)
+    old_rows, rows, proc_rows, fallback_rows = [], [], [], []
+    ratios, again_ratios, room_ratios, full_ratios, proc_ratios, noise = [], [], [], [], [], []
     for path in files:
-        bare = statistics.median(time_bare_iterator(path)[0] for _ in range(args.repeat))
+        w = web[path.name]
+        bare = statistics.median(time_bare_iterator(path) for _ in range(args.repeat))
+        room_runs = [time_rooms_in_ledger(path) for _ in range(args.repeat)]
+        rooms = statistics.median(room_runs)
         runs = [time_ingest(path) for _ in range(args.repeat)]
-        ours = statistics.median(r[0] for r in runs)
-        again = statistics.median(r[1] for r in runs)
-        report = runs[0][2]
+        ingest_runs = [r[0] for r in runs]
+        ours, again = statistics.median(ingest_runs), statistics.median(r[1] for r in runs)
+        report, results = runs[0][2], runs[0][3]
+        one = statistics.median(time_context_processes(path, 1) for _ in range(args.repeat))
+        two = statistics.median(time_context_processes(path, 2) for _ in range(args.repeat))
+        noise.append((max(ingest_runs) - min(ingest_runs)) / ours)
         ratio, again_ratio = ours / bare, again / ours
+        room_ratio, full_ratio = rooms / w["rooms"]["seconds"], ours / w["all"]["seconds"]
         ratios.append(ratio)
         again_ratios.append(again_ratio)
-        rows.append(
+        room_ratios.append(room_ratio)
+        full_ratios.append(full_ratio)
+        proc_ratios.append(two / one)
+        old_rows.append(
             f"| {path.name} | {report.rooms} | {report.context_elements} | {report.failed_elements} | "
             f"{bare:.2f} | {ours:.2f} | {ratio:.2f}x | {again * 1000:.0f} ms | {again_ratio * 100:.1f} % |"
         )
-        print(rows[-1], flush=True)
-    table = "\n".join(
+        rows.append(
+            f"| {path.name} | {report.rooms} | {report.context_elements} | {w['rooms']['seconds']:.3f} | {rooms:.2f} | "
+            f"{room_ratio:.1f}x | {w['all']['seconds']:.3f} | {ours:.2f} | {full_ratio:.1f}x | {spread(ingest_runs)} |"
+        )
+        proc_rows.append(f"| {path.name} | {report.context_elements} | {one:.2f} | {two:.2f} | {two / one:.2f} |")
+        libraries = Counter(lib for r in results for lib in r.libraries.values())
+        fell = {}
+        for r in results:
+            for f in r.fallbacks:
+                fell.setdefault(f.global_id, (f.ifc_class, r.libraries.get(f.global_id, "failed"), f.reason))
+        by_kind = Counter((cls, final) for cls, final, _ in fell.values())
+        fallback_rows.append(
+            f"| {path.name} | {', '.join(f'{k} {v}' for k, v in sorted(libraries.items()))} | {len(fell)} | "
+            f"{'; '.join(f'{n} {cls} → {final}' for (cls, final), n in sorted(by_kind.items())) or '-'} |"
+        )
+        print(rows[-1], proc_rows[-1], fallback_rows[-1], sep="\n", flush=True)
+    first, second, hits, meshed = time_new_version(args.repeat)
+    load_after = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else ["?"]
+    stamp = (
+        f"Measured {time.strftime('%Y-%m-%d')} on this machine ({multiprocessing.cpu_count()} cores, shared: load average "
+        f"{' '.join(load_before)} before, {' '.join(load_after)} after), ifcopenshell {ifcopenshell.version}, "
+        f"web-ifc {web['_version']} (Node {subprocess.run(['node', '--version'], capture_output=True, text=True).stdout.strip()}, "
+        f"single-threaded, warmed up), median of {args.repeat} runs per figure. Ingest run-to-run spread (max-min)/median: "
+        f"median {statistics.median(noise) * 100:.0f} %, worst {max(noise) * 100:.0f} %."
+    )
+    old_table = "\n".join(
         [
-            f"Measured {time.strftime('%Y-%m-%d')} on this machine ({multiprocessing.cpu_count()} cores), "
-            f"ifcopenshell {ifcopenshell.version}, median of {args.repeat} runs per file.",
+            stamp,
             "",
-            "| file | rooms | context elements | failed | bare iterator (s) | twin ingest (s) | ingest / iterator | same file again | again / ingest |",
+            "| file | rooms | context elements | failed | bare iterator, default kernel (s) | twin ingest (s) | ingest / iterator | same file again | again / ingest |",
             "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
-            *rows,
+            *old_rows,
             f"| **geometric mean** | | | | | | **{geomean(ratios):.2f}x** | | **{geomean(again_ratios) * 100:.1f} %** |",
             "",
             f"Targets (issue 2): full ingest within 1.5x the bare iterator — worst file {max(ratios):.2f}x; "
             f"re-ingest of an unchanged file under 5 % of the first — worst file {max(again_ratios) * 100:.1f} %.",
         ]
     )
-    print(table)
+    v2_ratio = second / first
+    verdict = lambda ok: "**met**" if ok else "**not met**"  # noqa: E731
+    speed = "\n".join(
+        [
+            stamp,
+            "",
+            "| file | rooms | context | web-ifc open + rooms (s) | twin rooms in ledger (s) | ratio | web-ifc open + all (s) | twin full ingest (s) | ratio | ingest spread |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            *rows,
+            f"| **geometric mean** | | | | | **{geomean(room_ratios):.1f}x** | | | **{geomean(full_ratios):.1f}x** | |",
+            "",
+            "| target (issue 7) | measured | |",
+            "|---|---|---|",
+            f"| rooms in the ledger within 5x web-ifc open + room meshes (geometric mean) | {geomean(room_ratios):.1f}x | {verdict(geomean(room_ratios) <= 5)} |",
+            f"| full ingest within 3x web-ifc open + all meshes (geometric mean) | {geomean(full_ratios):.1f}x | {verdict(geomean(full_ratios) <= 3)} |",
+            f"| campus_annex_v2 after campus_annex, cache warm: under 25 % of the first ingest | {second:.2f} s / {first:.2f} s = {v2_ratio * 100:.0f} % ({hits} of {meshed} meshes from the cache) | {verdict(v2_ratio < 0.25)} |",
+            f"| the same file again: under 5 % of its first ingest (worst file) | {max(again_ratios) * 100:.1f} % | {verdict(max(again_ratios) < 0.05)} |",
+            "",
+            "Context meshing alone (fast plan, no cache), one process against two worker processes:",
+            "",
+            "| file | context | 1 process (s) | 2 processes (s) | 2 / 1 |",
+            "|---|---:|---:|---:|---:|",
+            *proc_rows,
+            f"| **geometric mean** | | | | **{geomean(proc_ratios):.2f}** |",
+            "",
+            "Which geometry library meshed what (full ingest, rooms and context), and the elements that needed a fallback:",
+            "",
+            "| file | meshes by library | elements with a fallback | fallbacks (class → library that kept it) |",
+            "|---|---|---:|---|",
+            *fallback_rows,
+        ]
+    )
+    print(old_table, speed, sep="\n\n")
     if args.write:
-        text = DOC.read_text() if DOC.exists() else f"# Benchmarks\n\n## Ingest (bench/ingest.py)\n\n{BEGIN}\n{END}\n"
-        head, _, rest = text.partition(BEGIN)
-        _, _, tail = rest.partition(END)
-        DOC.write_text(f"{head}{BEGIN}\n{table}\n{END}{tail}")
+        text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
+        if SECTIONS["ingest"][0] not in text:
+            text = f"{text.rstrip()}\n\n## Ingest against the bare iterator (issue 2, bench/ingest.py)\n"
+        text = replace_section(text, "ingest", old_table)
+        if SECTIONS["speed"][0] not in text:
+            text = f"{text.rstrip()}\n\n## Ingest speed against web-ifc (issue 7, bench/ingest.py)\n"
+        text = replace_section(text, "speed", speed)
+        DOC.write_text(text)
 
 
 if __name__ == "__main__":

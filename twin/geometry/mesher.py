@@ -1,16 +1,18 @@
-"""Triangulate IFC elements with ifcopenshell's geometry iterator, losing none silently.
+"""Triangulate IFC elements with ifcopenshell's geometry kernels, fast and losing none silently.
 
 Coordinates out of here are in the model's *world* frame: metres (the iterator converts
-millimetre files), Z up, every placement applied. The iterator runs on all cores; afterwards
-what it emitted is compared with what was expected, and every missing or empty element is
-retried one by one with :func:`ifcopenshell.geom.create_shape`. An element that still fails is
-logged and reported in :attr:`MeshResult.failed`, never dropped without a word.
+millimetre files), Z up, every placement applied. :func:`mesh_elements` takes each element from
+the geometry cache when it can (:mod:`twin.geometry.cache`), otherwise through the libraries of
+a kernel plan in order (:mod:`twin.geometry.kernels`: cgal-simple, then manifold where it is
+safe, then OpenCASCADE), checking every result and passing what a library drops or gets wrong
+to the next; slow libraries run in worker processes (:mod:`twin.geometry.workers`). What no
+library meshes is retried one by one with :func:`ifcopenshell.geom.create_shape`; an element
+that still fails is logged and reported in :attr:`MeshResult.failed`, never dropped without a word.
 """
 
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -19,6 +21,17 @@ import ifcopenshell
 import ifcopenshell.geom
 import numpy as np
 
+from twin.geometry.cache import ElementKeys, GeometryCache
+from twin.geometry.kernels import (
+    ROOM_SAMPLE_REL_TOLERANCE,
+    KernelPlan,
+    get_plan,
+    get_rejection,
+    get_room_sample,
+    is_eligible,
+    settings_fingerprint,
+)
+from twin.geometry.workers import iterate, iterate_parallel
 from twin.tolerances import DEGENERATE_TRIANGLE_AREA_M2
 
 log = logging.getLogger(__name__)
@@ -42,6 +55,9 @@ CONTEXT_CLASSES = (
     "IfcRailing",
     "IfcCovering",
 )
+
+#: Worker processes when ``threads`` is not given (processes did not pay on 2 shared cores).
+DEFAULT_PROCESSES = 1
 
 #: Representation identifiers that carry a 3D body the iterator meshes.
 _BODY_IDENTIFIERS = {"Body", "Facetation", None, ""}
@@ -79,15 +95,35 @@ class FailedElement:
     reason: str
 
 
+@dataclass(frozen=True)
+class Fallback:
+    """One geometry library's result for an element was not kept, and why (it went to the next)."""
+
+    global_id: str
+    ifc_class: str
+    library: str
+    reason: str
+
+
 @dataclass
 class MeshResult:
-    """What a meshing pass produced: meshes by GlobalId, failures, and how many were retried."""
+    """What a meshing pass produced: meshes by GlobalId, failures, and how many were retried.
+
+    ``libraries`` says which geometry library made each mesh; ``fallbacks`` lists every result
+    a library gave that was not kept; ``cache_hits`` counts meshes from the cache,
+    ``kernel_calls`` the iterator passes run, ``sampled`` the rooms spot-checked.
+    """
 
     meshes: dict[str, ElementMesh] = field(default_factory=dict)
     failed: list[FailedElement] = field(default_factory=list)
     expected: int = 0
     retried: int = 0
     seconds: float = 0.0
+    libraries: dict[str, str] = field(default_factory=dict)
+    fallbacks: list[Fallback] = field(default_factory=list)
+    cache_hits: int = 0
+    kernel_calls: int = 0
+    sampled: int = 0
 
 
 def make_settings() -> ifcopenshell.geom.settings:
@@ -142,35 +178,80 @@ def mesh_elements(
     *,
     threads: int | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    cache: GeometryCache | None = None,
+    plan: KernelPlan | str | None = None,
 ) -> MeshResult:
-    """Mesh ``elements`` with the iterator on ``threads`` cores, then retry what it missed.
+    """Mesh ``elements``: cache first, then each library of the kernel plan, then one by one.
 
-    ``on_progress(done, total)`` is called as elements arrive.
+    * ``cache``: a :class:`~twin.geometry.cache.GeometryCache`; hits skip every kernel, and
+      what is meshed here is stored for next time.
+    * ``plan``: :data:`~twin.geometry.kernels.FAST_PLAN` (default; cgal-simple, then manifold
+      where it is safe, then OpenCASCADE, checking every result), ``"safe"`` (never manifold)
+      or ``"default"`` (OpenCASCADE only, as before).
+    * ``threads``: worker processes for the kernels (default 1: everything in this process;
+      measured on the shared 2-core machine, two forked workers were 1.2x *slower* in geometric
+      mean, see docs/benchmarks.md). Results do not depend on it.
+    * ``on_progress(done, total)`` is called as elements are settled (from the cache or a kernel).
+
+    Whatever no library meshes is retried with :func:`ifcopenshell.geom.create_shape` and the
+    default kernel; what still fails is in :attr:`MeshResult.failed`, never dropped silently.
     """
     started = time.perf_counter()
+    plan = get_plan(plan)
     targets = {element.id(): element for element in elements if has_body(element)}
     result = MeshResult(expected=len(targets))
     if not targets:
         return result
     settings = make_settings()
-    threads = threads or multiprocessing.cpu_count()
-    iterator = ifcopenshell.geom.iterator(settings, file, threads, include=list(targets.values()))
-    try:
-        if iterator.initialize():
-            while True:
-                shape = iterator.get()
-                if shape.id in targets and shape.guid not in result.meshes:
-                    mesh = _to_mesh(shape)
-                    if not mesh.is_empty:
-                        result.meshes[mesh.global_id] = mesh
-                if on_progress is not None:
-                    on_progress(len(result.meshes), len(targets))
-                if not iterator.next():
-                    break
-    except Exception as error:  # the iterator can stop mid-way on a bad element
-        log.warning("geometry iterator stopped early (%s); retrying the rest one by one", error)
-    missing = [element for element in targets.values() if element.GlobalId not in result.meshes]
-    for element in missing:
+    processes = max(1, threads or DEFAULT_PROCESSES)
+    say = (lambda: on_progress(len(result.meshes), len(targets))) if on_progress else (lambda: None)
+
+    keys: dict[int, str] = {}
+    if cache is not None:
+        make_key = ElementKeys(file, plan_fingerprint=plan.fingerprint, settings_fingerprint=settings_fingerprint(settings))
+        keys = {step_id: make_key(element) for step_id, element in targets.items()}
+        for step_id, cached in _get_cached(cache, keys).items():
+            element = targets[step_id]
+            result.meshes[element.GlobalId] = ElementMesh(element.GlobalId, step_id, element.is_a(), cached.vertices, cached.faces)
+            result.libraries[element.GlobalId] = cached.library
+            result.cache_hits += 1
+        say()
+    pending = {step_id: element for step_id, element in targets.items() if element.GlobalId not in result.meshes}
+    fresh: set[str] = set()
+
+    tiers = max(len(plan.rooms), len(plan.context))
+    for tier in range(tiers):
+        batches: dict[str, list[ifcopenshell.entity_instance]] = {}
+        for element in pending.values():
+            libraries = plan.libraries_for(element)
+            if tier < len(libraries) and is_eligible(libraries[tier], file, element):
+                batches.setdefault(libraries[tier], []).append(element)
+        for library, batch in batches.items():
+            result.kernel_calls += 1
+            wanted, seen = {element.id() for element in batch}, set()
+            for step_id, guid, ifc_class, vertices, faces in iterate_parallel(file, batch, library, settings, processes):
+                element = pending.get(step_id)
+                if element is None or step_id not in wanted or step_id in seen:
+                    continue
+                seen.add(step_id)
+                is_last = tier == len(plan.libraries_for(element)) - 1
+                reason = get_rejection(library, is_last, element, vertices, faces)
+                if reason is not None:
+                    result.fallbacks.append(Fallback(guid, ifc_class, library, reason))
+                    continue
+                result.meshes[guid] = ElementMesh(guid, step_id, ifc_class, vertices, faces.astype(np.int64))
+                result.libraries[guid] = library
+                fresh.add(guid)
+                del pending[step_id]
+                say()
+            for step_id in (wanted - seen) & pending.keys():
+                element = pending[step_id]
+                result.fallbacks.append(Fallback(element.GlobalId, element.is_a(), library, f"{library}: not emitted"))
+
+    if plan.check_room_sample:
+        _check_room_sample(file, plan, settings, targets, result, fresh)
+
+    for element in pending.values():
         result.retried += 1
         try:
             mesh = _to_mesh(_create_shape(settings, element))
@@ -184,14 +265,71 @@ def mesh_elements(
             log.warning("%s %s (#%d) meshes to no triangles with an area", element.is_a(), element.GlobalId, element.id())
         else:
             result.meshes[mesh.global_id] = mesh
+            result.libraries[mesh.global_id] = "opencascade"
+            fresh.add(mesh.global_id)
+        say()
+
+    if cache is not None and fresh:
+        cache.put_many(
+            (keys[mesh.step_id], mesh.vertices, mesh.faces, result.libraries[gid])
+            for gid, mesh in result.meshes.items()
+            if gid in fresh
+        )
     if on_progress is not None:
         on_progress(len(targets), len(targets))
     result.seconds = time.perf_counter() - started
     log.info(
-        "meshed %d/%d elements in %.2f s (%d retried, %d failed)",
-        len(result.meshes), len(targets), result.seconds, result.retried, len(result.failed),
+        "meshed %d/%d elements in %.2f s (%d from cache, %d fell back, %d retried, %d failed; plan %s)",
+        len(result.meshes), len(targets), result.seconds, result.cache_hits,
+        len({f.global_id for f in result.fallbacks}), result.retried, len(result.failed), plan.name,
     )
     return result
+
+
+def _get_cached(cache: GeometryCache, keys: dict[int, str]):
+    by_key = cache.get_many(keys.values())
+    return {step_id: by_key[key] for step_id, key in keys.items() if key in by_key}
+
+
+def _check_room_sample(file, plan: KernelPlan, settings, targets, result: MeshResult, fresh: set[str]) -> None:
+    """Spot-check fast-meshed rooms against the plan's last room kernel; on any disagreement,
+    re-mesh every fast-meshed room of this call with that kernel."""
+    from twin.geometry.measure import measure_room
+
+    reference = plan.rooms[-1]
+    fast = {
+        gid: mesh for gid, mesh in result.meshes.items()
+        if gid in fresh and result.libraries.get(gid) != reference and mesh.ifc_class == "IfcSpace"
+    }
+    if not fast:
+        return
+    sample = get_room_sample(list(fast))
+    by_gid = {fast[gid].step_id: gid for gid in sample}
+    checked = {}
+    for step_id, guid, _, vertices, faces in iterate(file, [targets[s] for s in by_gid], reference, settings):
+        if step_id in by_gid and len(faces):
+            checked[guid] = measure_room(vertices, faces.astype(np.int64)).floor_area_m2
+    result.sampled += len(sample)
+    bad = []
+    for gid in sample:
+        expected = checked.get(gid)
+        got = measure_room(fast[gid].vertices, fast[gid].faces).floor_area_m2
+        if expected is None or abs(got - expected) > ROOM_SAMPLE_REL_TOLERANCE * max(expected, 1e-9):
+            bad.append((gid, got, expected))
+    if not bad:
+        return
+    log.warning("room spot check failed on %d of %d rooms (e.g. %s); re-meshing %d rooms with %s",
+                len(bad), len(sample), bad[0], len(fast), reference)
+    steps = {mesh.step_id: gid for gid, mesh in fast.items()}
+    redone = set()
+    for step_id, guid, ifc_class, vertices, faces in iterate(file, [targets[s] for s in steps], reference, settings):
+        if step_id in steps and get_rejection(reference, True, targets[step_id], vertices, faces) is None:
+            result.fallbacks.append(Fallback(guid, ifc_class, result.libraries[guid], "room spot check disagreed"))
+            result.meshes[guid] = ElementMesh(guid, step_id, ifc_class, vertices, faces.astype(np.int64))
+            result.libraries[guid] = reference
+            redone.add(guid)
+    for gid in set(fast) - redone:  # the reference kernel could not do it: the fast result would be unverified
+        log.warning("room %s kept from %s: %s does not mesh it", gid, result.libraries[gid], reference)
 
 
 def _create_shape(settings, element):

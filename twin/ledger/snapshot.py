@@ -18,6 +18,7 @@ from typing import Any
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from twin.geometry.cache import GeometryCache
 from twin.geometry.measure import RoomMeasures, measure_room
 from twin.geometry.section import CUT_CLASSES, cut_at, outline_of
 from twin.geometry.mesher import ElementMesh, FailedElement, get_context_elements, mesh_elements
@@ -155,8 +156,12 @@ def _read_rooms(model: IfcModel, structure: SpatialStructure) -> dict[str, RoomR
     return rooms
 
 
-def read_snapshot(model: IfcModel, *, with_context: bool = True, progress: Progress | None = None) -> Snapshot:
-    """Read and measure a model: rooms first, then (``with_context``) the building elements."""
+def read_snapshot(
+    model: IfcModel, *, with_context: bool = True, progress: Progress | None = None, cache: GeometryCache | None = None
+) -> Snapshot:
+    """Read and measure a model: rooms first, then (``with_context``) the building elements.
+
+    ``cache``: meshes are taken from and stored in it (see :mod:`twin.geometry.cache`)."""
     say = progress or (lambda stage, done, total: None)
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -169,7 +174,7 @@ def read_snapshot(model: IfcModel, *, with_context: bool = True, progress: Progr
 
     started = time.perf_counter()
     spaces = [place.entity for place in structure.spaces.values()]
-    result = mesh_elements(model.file, spaces, on_progress=lambda d, t: say("rooms", d, t))
+    result = mesh_elements(model.file, spaces, on_progress=lambda d, t: say("rooms", d, t), cache=cache)
     snapshot.failed.extend(result.failed)
     for global_id, mesh in result.meshes.items():
         room = rooms.get(global_id)
@@ -184,7 +189,7 @@ def read_snapshot(model: IfcModel, *, with_context: bool = True, progress: Progr
     if with_context:
         started = time.perf_counter()
         elements = get_context_elements(model.file)
-        result = mesh_elements(model.file, elements, on_progress=lambda d, t: say("context", d, t))
+        result = mesh_elements(model.file, elements, on_progress=lambda d, t: say("context", d, t), cache=cache)
         snapshot.failed.extend(result.failed)
         snapshot.context_count = len(result.meshes)
         for mesh in result.meshes.values():

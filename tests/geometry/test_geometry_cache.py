@@ -1,0 +1,95 @@
+"""The geometry cache: a second pass meshes nothing, a changed body misses, files share entries."""
+
+from __future__ import annotations
+
+import ifcopenshell
+import numpy as np
+import pytest
+
+import twin.geometry.mesher as mesher
+from ifc_factory import RoomSpec, build_model
+from twin.geometry.cache import ElementKeys, GeometryCache
+from twin.geometry.mesher import get_context_elements, mesh_elements
+
+
+@pytest.fixture
+def kernel_calls(monkeypatch):
+    """Elements handed to any geometry kernel, by GlobalId (a spy on the iterator and create_shape)."""
+    calls: list[str] = []
+    real_iterate, real_create = mesher.iterate_parallel, mesher._create_shape
+
+    def iterate_parallel(file, elements, library, settings, processes):
+        calls.extend(e.GlobalId for e in elements)
+        yield from real_iterate(file, elements, library, settings, processes)
+
+    def create_shape(settings, element):
+        calls.append(element.GlobalId)
+        return real_create(settings, element)
+
+    monkeypatch.setattr(mesher, "iterate_parallel", iterate_parallel)
+    monkeypatch.setattr(mesher, "_create_shape", create_shape)
+    return calls
+
+
+def _model(path, *rooms):
+    return ifcopenshell.open(str(build_model(path, list(rooms), project_id="0" * 22)))
+
+
+def _everything(file):
+    return list(file.by_type("IfcSpace")) + get_context_elements(file)
+
+
+def test_meshing_twice_hits_the_cache_and_calls_no_kernel(tmp_path, kernel_calls):
+    file = _model(tmp_path / "a.ifc", RoomSpec("101"), RoomSpec("102", outline=[(5, 0), (9, 0), (9, 4), (5, 4)]))
+    cache = GeometryCache(tmp_path / "cache")
+    first = mesh_elements(file, _everything(file), cache=cache)
+    assert first.cache_hits == 0 and kernel_calls
+    kernel_calls.clear()
+    second = mesh_elements(file, _everything(file), cache=GeometryCache(tmp_path / "cache"))  # a fresh handle: on disk
+    assert kernel_calls == []
+    assert second.cache_hits == len(first.meshes) == 3
+    for gid, mesh in first.meshes.items():
+        assert np.array_equal(second.meshes[gid].vertices, mesh.vertices)
+        assert np.array_equal(second.meshes[gid].faces, mesh.faces)
+        assert second.meshes[gid].step_id == mesh.step_id and second.libraries[gid] == first.libraries[gid]
+
+
+def test_a_changed_representation_misses_and_nothing_else_does(tmp_path, kernel_calls):
+    file = _model(tmp_path / "a.ifc", RoomSpec("101"), RoomSpec("102", outline=[(5, 0), (9, 0), (9, 4), (5, 4)]))
+    cache = GeometryCache(tmp_path / "cache")
+    mesh_elements(file, _everything(file), cache=cache)
+    changed = file.by_type("IfcSpace")[1]
+    solid = next(e for e in file.traverse(changed.Representation) if e.is_a("IfcExtrudedAreaSolid"))
+    solid.Depth = solid.Depth * 2
+    kernel_calls.clear()
+    result = mesh_elements(file, _everything(file), cache=cache)
+    assert kernel_calls == [changed.GlobalId]
+    assert result.cache_hits == 2
+    assert result.meshes[changed.GlobalId].vertices[:, 2].max() == pytest.approx(6.0)
+
+
+def test_identical_elements_in_two_files_share_an_entry(tmp_path, kernel_calls):
+    cache = GeometryCache(tmp_path / "cache")
+    one = _model(tmp_path / "one.ifc", RoomSpec("101"))
+    mesh_elements(one, _everything(one), cache=cache)
+    stored = len(cache)
+    # The same room and wall in a second file, with another room added and every #id shifted.
+    two = _model(tmp_path / "two.ifc", RoomSpec("099", outline=[(10, 0), (12, 0), (12, 2), (10, 2)]), RoomSpec("101"))
+    keys_one = ElementKeys(one, plan_fingerprint="p", settings_fingerprint="s")
+    keys_two = ElementKeys(two, plan_fingerprint="p", settings_fingerprint="s")
+    room_one = next(s for s in one.by_type("IfcSpace") if s.Name == "101")
+    room_two = next(s for s in two.by_type("IfcSpace") if s.Name == "101")
+    assert room_one.id() != room_two.id()
+    assert keys_one(room_one) == keys_two(room_two)
+    kernel_calls.clear()
+    result = mesh_elements(two, two.by_type("IfcSpace"), cache=cache)
+    assert kernel_calls == [next(s for s in two.by_type("IfcSpace") if s.Name == "099").GlobalId]
+    assert result.cache_hits == 1
+    assert len(cache) == stored + 1
+
+
+def test_a_moved_element_misses(tmp_path):
+    one = _model(tmp_path / "one.ifc", RoomSpec("101"))
+    two = _model(tmp_path / "two.ifc", RoomSpec("101", outline=[(1, 0), (6, 0), (6, 4), (1, 4)]))
+    keys = [ElementKeys(f, plan_fingerprint="p", settings_fingerprint="s")(f.by_type("IfcSpace")[0]) for f in (one, two)]
+    assert keys[0] != keys[1]

@@ -1,0 +1,51 @@
+"""Meshing in worker processes gives exactly what meshing in this process gives."""
+
+from __future__ import annotations
+
+import ifcopenshell
+import numpy as np
+import pytest
+
+from realdata import get_real_ifc_files
+from twin.geometry import workers
+from twin.geometry.mesher import get_context_elements, mesh_elements
+
+
+def _same(a, b):
+    assert set(a.meshes) == set(b.meshes)
+    assert a.libraries == b.libraries
+    for gid, mesh in a.meshes.items():
+        assert np.array_equal(mesh.vertices, b.meshes[gid].vertices), gid
+        assert np.array_equal(mesh.faces, b.meshes[gid].faces), gid
+
+
+@pytest.fixture(scope="module")
+def real_file():
+    path = next((p for p in get_real_ifc_files() if p.name == "duplex.ifc"), None)
+    if path is None:
+        pytest.skip("real files not present")
+    return ifcopenshell.open(str(path))
+
+
+@pytest.mark.parametrize("plan", ["fast", "default"])
+def test_processes_give_the_same_meshes_as_one_process(real_file, plan, monkeypatch):
+    forked = []
+    real = workers.iterate
+
+    def spy(file, elements, library, settings):  # runs in the workers too (fork inherits the patch)
+        return real(file, elements, library, settings)
+
+    monkeypatch.setattr(workers, "iterate", spy)
+    real_should = workers.should_fork
+    monkeypatch.setattr(workers, "should_fork", lambda *a: forked.append(real_should(*a)) or forked[-1])
+    elements = list(real_file.by_type("IfcSpace")) + get_context_elements(real_file)[:: 1 if plan == "fast" else 4]
+    single = mesh_elements(real_file, elements, threads=1, plan=plan)
+    parallel = mesh_elements(real_file, elements, threads=2, plan=plan)
+    assert any(forked), "no library was run in worker processes"
+    _same(single, parallel)
+
+
+def test_a_pool_that_cannot_start_falls_back_to_this_process(real_file, monkeypatch):
+    monkeypatch.setattr(workers, "ProcessPoolExecutor", lambda *a, **k: (_ for _ in ()).throw(OSError("no fork")))
+    elements = get_context_elements(real_file)[:12]
+    _same(mesh_elements(real_file, elements, threads=2, plan="default"), mesh_elements(real_file, elements, threads=1, plan="default"))
