@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
 from sqlalchemy.orm import Session
 
 from twin.config import Settings
@@ -26,3 +26,7 @@ def get_settings(request: Request) -> Settings:
 
 SessionDep = Annotated[Session, Depends(get_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+#: A database id in a path or query: a positive 32-bit integer (larger numbers are no id of ours).
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+QueryId = Annotated[int | None, Query(ge=1, le=2**31 - 1)]

@@ -14,7 +14,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from api.problems import install_problem_handlers
-from api.routers import assets, auth, compliance, drawings, health, hierarchy, ledger, models, rooms, users
+from api.routers import assets, auth, compliance, drawings, health, hierarchy, ledger, models, reports, rooms, users
 from api.security import get_current_user
 from twin import __version__
 from twin.auth import get_secret_key
@@ -24,6 +24,7 @@ from twin.ledger.db import open_ledger
 VIEWER_DIST = Path(__file__).resolve().parents[1] / "viewer" / "dist"
 PROTECTED = (
     hierarchy.router, rooms.router, assets.router, drawings.router, ledger.router, users.router, models.router, compliance.router,
+    reports.router,
 )
 
 

@@ -210,6 +210,72 @@ def demo(
         serve(db=url, host=host, port=port)
 
 
+@app.command()
+def find(
+    need: Annotated[str, typer.Argument(help="Head counts by rank, e.g. '1 正处级 + 2 副处级 + 6 处级以下'.")],
+    db: DbOption = None,
+    level: Annotated[str, typer.Option(help="Agency level whose standard applies.")] = "provincial",
+    building: Annotated[Optional[int], typer.Option(help="Only this building (id).")] = None,
+    storey: Annotated[Optional[int], typer.Option(help="Only this storey (id).")] = None,
+    limit: Annotated[int, typer.Option(help="How many candidates.")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON on stdout.")] = False,
+) -> None:
+    """Propose vacant rooms, or adjacent groups on one storey, for a staffing need (least waste first)."""
+    from twin.finder import find_rooms, parse_need
+    from twin.ledger.db import transaction
+
+    try:
+        with transaction(_engine(db)) as session:
+            required, candidates = find_rooms(session, parse_need(need, level=level), building_id=building, storey_id=storey, limit=limit)
+    except TwinError as error:
+        fail(str(error))
+    if as_json:
+        sys.stdout.write(json.dumps({"required_m2": required, "candidates": [c.to_dict() for c in candidates]}, ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table(title=f"需求 need: {need} = {required:.1f} m²")
+    for column in ("#", "building", "storey", "rooms", "area m²", "waste m²"):
+        table.add_column(column)
+    for index, candidate in enumerate(candidates, 1):
+        table.add_row(str(index), candidate.building or "", candidate.storey or "", " ".join(r["number"] or "" for r in candidate.rooms),
+                      f"{candidate.area_m2:.1f}", f"{candidate.waste_m2:.1f}")
+    out.print(table if candidates else "no vacant rooms fit this need")
+
+
+@app.command()
+def warnings(
+    db: DbOption = None,
+    refresh: Annotated[bool, typer.Option("--refresh", help="Re-evaluate every rule first (run daily, e.g. from cron).")] = False,
+    rule: Annotated[Optional[str], typer.Option(help="Only this rule.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON on stdout.")] = False,
+) -> None:
+    """List open warnings (预警), most severe first."""
+    from sqlalchemy import select
+
+    from twin.alerts.engine import refresh_warnings
+    from twin.ledger.db import transaction
+    from twin.ledger.models import Warning
+    from twin.ledger.rooms import warning_to_dict
+
+    try:
+        with transaction(_engine(db)) as session:
+            if refresh:
+                report = refresh_warnings(session)
+                err.print(f"{report.opened} opened, {report.still_open} still open, {report.resolved} resolved")
+            query = select(Warning).where(Warning.status != "resolved").order_by(Warning.severity, Warning.rule, Warning.id)
+            items = [warning_to_dict(w) for w in session.scalars(query.where(Warning.rule == rule) if rule else query)]
+    except TwinError as error:
+        fail(str(error))
+    if as_json:
+        sys.stdout.write(json.dumps(items, ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table(title=f"{len(items)} warnings")
+    for column in ("severity", "rule", "message", "status"):
+        table.add_column(column)
+    for item in items:
+        table.add_row(item["severity"], item["title"], item["message"], item["status"])
+    out.print(table)
+
+
 user_app = typer.Typer(help="Accounts of the API.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 
@@ -234,3 +300,33 @@ def user_add(
     except TwinError as error:
         fail(str(error))
     out.print(f"added {role} {username}")
+
+
+@app.command()
+def report(
+    db: DbOption = None,
+    unit: Annotated[Optional[str], typer.Option("--unit", help="Unit code (default: the whole ledger).")] = None,
+    format: Annotated[str, typer.Option("--format", help="xlsx, html or pdf.")] = "xlsx",
+    out_path: Annotated[Optional[Path], typer.Option("--out", help="File, or folder (no extension), to write (default: ./twin-report-<scope>-<date>.<format>).")] = None,
+) -> None:
+    """A report (报告) of the whole ledger or one unit: XLSX workbook, HTML page or PDF; prints the file's path."""
+    from twin.ledger.db import transaction
+    from twin.reports.build import FORMATS, build_report
+
+    if format not in FORMATS:
+        fail(f"unknown format {format!r}; use {', '.join(FORMATS)}")
+    path = out_path
+    try:
+        with transaction(_engine(db)) as session:
+            result = build_report(session, unit_code=unit, format=format)
+        if out_path is None:
+            path = Path(result.filename)
+        else:  # an existing folder, or a path without an extension, is a folder to write into
+            path = out_path / result.filename if out_path.is_dir() or not out_path.suffix else out_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(result.content)
+    except TwinError as error:
+        fail(str(error))
+    except OSError as error:
+        fail(f"cannot write the report to {path}: {error.strerror or error}")
+    sys.stdout.write(f"{path}\n")

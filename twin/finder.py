@@ -76,12 +76,13 @@ class Candidate:
     building: str | None
     storey: str | None
     storey_id: int
+    building_id: int
     rooms: list[dict] = field(default_factory=list)
     area_m2: float = 0.0
     waste_m2: float = 0.0
 
     def to_dict(self) -> dict:
-        return {"building": self.building, "storey": self.storey, "storey_id": self.storey_id, "rooms": self.rooms,
+        return {"building": self.building, "building_id": self.building_id, "storey": self.storey, "storey_id": self.storey_id, "rooms": self.rooms,
                 "area_m2": round(self.area_m2, 2), "waste_m2": round(self.waste_m2, 2)}
 
 
@@ -138,7 +139,7 @@ def find_rooms(session: Session, need: Need, *, building_id: int | None = None, 
             _, storey, building = rows[next(iter(group))]
             members = sorted(group, key=lambda i: rows[i][0].number or "")
             candidates.append(Candidate(
-                building.name or building.long_name, storey.name, sid,
+                building.name or building.long_name, storey.name, sid, building.id,
                 [{"global_id": rows[i][0].global_id, "number": rows[i][0].number, "name": rows[i][0].name,
                   "area_m2": rows[i][0].measured_area_m2, "use_status": rows[i][0].use_status} for i in members],
                 area, area - required,

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse
 from sqlalchemy import select
 
-from api.deps import SessionDep, SettingsDep
+from api.deps import Id, SessionDep, SettingsDep
 from twin.errors import NotFound
 from twin.ledger.models import Asset, Building, Storey
 
@@ -34,7 +34,7 @@ def _latest(session, kind: str, global_id: str) -> Asset | None:
 
 
 @router.get("/storeys/{storey_id}/model.glb", response_class=FileResponse)
-def get_storey_glb(request: Request, session: SessionDep, settings: SettingsDep, storey_id: int):
+def get_storey_glb(request: Request, session: SessionDep, settings: SettingsDep, storey_id: Id):
     storey = session.get(Storey, storey_id)
     if storey is None:
         raise NotFound(f"no storey {storey_id}")
@@ -42,7 +42,7 @@ def get_storey_glb(request: Request, session: SessionDep, settings: SettingsDep,
 
 
 @router.get("/buildings/{building_id}/model.glb", response_class=FileResponse)
-def get_building_glb(request: Request, session: SessionDep, settings: SettingsDep, building_id: int):
+def get_building_glb(request: Request, session: SessionDep, settings: SettingsDep, building_id: Id):
     building = session.get(Building, building_id)
     if building is None:
         raise NotFound(f"no building {building_id}")

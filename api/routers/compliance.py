@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import Field
 from sqlalchemy import func, select
 
-from api.deps import SessionDep
+from api.deps import Id, SessionDep
 from api.schemas import Body
 from api.security import CurrentUser
 from twin.alerts.engine import refresh_warnings, set_warning_status
@@ -53,11 +53,18 @@ def list_warnings(
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     order = func.coalesce(func.nullif(Warning.severity, "critical"), "a")  # critical first
     rows = session.scalars(query.order_by(order, Warning.rule, Warning.first_seen, Warning.id).offset(offset).limit(limit)).all()
-    rooms = dict(session.execute(select(Room.id, Room.global_id).where(Room.id.in_([w.room_id for w in rows if w.room_id]))).all())
+    from twin.ledger.models import Storey
+
+    room_ids = [w.room_id for w in rows if w.room_id]
+    rooms = {row.id: row for row in session.execute(
+        select(Room.id, Room.global_id, Room.number, Room.storey_id, Storey.building_id)
+        .join(Storey, Room.storey_id == Storey.id).where(Room.id.in_(room_ids))).all()}
     items = []
     for warning in rows:
         item = warning_to_dict(warning, with_names=user.sees_names)
-        item["room_global_id"] = rooms.get(warning.room_id)
+        room = rooms.get(warning.room_id)
+        item.update({"room_global_id": room.global_id if room else None, "room_number": room.number if room else None,
+                     "storey_id": room.storey_id if room else None, "building_id": room.building_id if room else None})
         items.append(item)
     return {"items": items, "total": int(total or 0)}
 
@@ -67,7 +74,7 @@ class WarningStatus(Body):
 
 
 @router.patch("/warnings/{warning_id}")
-def update_warning(session: SessionDep, user: CurrentUser, warning_id: int, body: WarningStatus) -> dict:
+def update_warning(session: SessionDep, user: CurrentUser, warning_id: Id, body: WarningStatus) -> dict:
     user.require("admin", "inspector", "unit_manager")
     warning = session.get(Warning, warning_id)
     if warning is None:
@@ -125,7 +132,7 @@ def deviation_summary(session: SessionDep, user: CurrentUser, building_id: Annot
 
 
 @router.get("/models/{model_id}/compare")
-def compare(session: SessionDep, user: CurrentUser, model_id: int,
+def compare(session: SessionDep, user: CurrentUser, model_id: Id,
             from_version: Annotated[int | None, Query(ge=1, le=100000)] = None,
             to_version: Annotated[int | None, Query(ge=1, le=100000)] = None) -> dict:
     """Rooms added, removed and changed between two versions (default: the last two)."""

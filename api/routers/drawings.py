@@ -7,7 +7,7 @@ import json
 
 from fastapi import APIRouter, Request, Response
 
-from api.deps import SessionDep
+from api.deps import Id, SessionDep
 from twin.ledger.drawings import get_campus_map, get_storey_plan_svg
 
 router = APIRouter(prefix="/api", tags=["drawings"])
@@ -22,7 +22,7 @@ def _with_etag(request: Request, body: bytes, media_type: str) -> Response:
 
 
 @router.get("/storeys/{storey_id}/plan.svg", response_class=Response, responses={200: {"content": {"image/svg+xml": {}}}})
-def get_plan(request: Request, session: SessionDep, storey_id: int) -> Response:
+def get_plan(request: Request, session: SessionDep, storey_id: Id) -> Response:
     return _with_etag(request, get_storey_plan_svg(session, storey_id).encode(), "image/svg+xml")
 
 

@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from sqlalchemy import select
 
-from api.deps import SessionDep
+from api.deps import Id, SessionDep
 from api.schemas import DeclaredAreaIn, InspectionIn, MoveIn, MoveOut, PersonIn, RoomEdit, UnitIn
 from api.security import CurrentUser
 from twin.alerts.engine import refresh_warnings
@@ -61,7 +61,7 @@ def move_in(session: SessionDep, user: CurrentUser, global_id: str, body: MoveIn
 
 
 @router.post("/occupancies/{occupancy_id}/end")
-def move_out(session: SessionDep, user: CurrentUser, occupancy_id: int, body: MoveOut) -> dict:
+def move_out(session: SessionDep, user: CurrentUser, occupancy_id: Id, body: MoveOut) -> dict:
     occupancy = edits.move_out(session, occupancy_id, end=body.end_date, actor=user)
     global_id = occupancy.room.global_id
     refresh_warnings(session)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request, UploadFile
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
-from api.deps import SessionDep
+from api.deps import Id, SessionDep
 from api.problems import problem
 from api.security import CurrentUser
 from twin.errors import NotFound
@@ -61,7 +61,7 @@ async def upload_model(request: Request, user: CurrentUser, file: UploadFile):
 
 
 @router.get("/jobs/{job_id}")
-def job_status(request: Request, user: CurrentUser, job_id: int) -> dict:
+def job_status(request: Request, user: CurrentUser, job_id: Id) -> dict:
     job = get_job(request.app.state.engine, job_id)
     if job is None:
         raise NotFound(f"no job {job_id}")
@@ -78,7 +78,7 @@ def list_models(session: SessionDep, user: CurrentUser) -> list[dict]:
 
 
 @router.get("/models/{model_id}/versions")
-def list_versions(session: SessionDep, user: CurrentUser, model_id: int) -> list[dict]:
+def list_versions(session: SessionDep, user: CurrentUser, model_id: Id) -> list[dict]:
     if session.get(Model, model_id) is None:
         raise NotFound(f"no model {model_id}")
     versions = session.scalars(select(ModelVersion).where(ModelVersion.model_id == model_id).order_by(ModelVersion.seq))

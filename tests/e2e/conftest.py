@@ -64,6 +64,28 @@ def e2e_rooms() -> list[RoomSpec]:
     ]
 
 
+COMPARE_PROJECT_ID = "0E2eCompareProject".ljust(22, "x")
+COMPARE_BUILDING = "对比测试楼"
+PERSON = {"code": "E2E-P001", "name": "王测试员", "title": "测试副处长", "rank": "副处级"}
+UNIT = {"code": "E2E-UNIT", "name": "测试厅", "reference_level": "provincial"}
+
+
+def compare_rooms(version: int) -> list[RoomSpec]:
+    """A tiny model in two versions: C-103 is removed in version 2 and C-104 added."""
+    def box(x0, y0, x1, y1):
+        return [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+
+    rooms = [
+        RoomSpec("C-101", "会议室", outline=box(0, 0, 8, 5), global_id="0E2eCmpR101".ljust(22, "x")),
+        RoomSpec("C-102", "科员办公室", outline=box(8, 0, 14, 5), global_id="0E2eCmpR102".ljust(22, "x")),
+    ]
+    if version == 1:
+        rooms.append(RoomSpec("C-103", "档案室", outline=box(0, 5, 14, 10), global_id="0E2eCmpR103".ljust(22, "x")))
+    else:
+        rooms.append(RoomSpec("C-104", "接待室", outline=box(0, 5, 14, 10), global_id="0E2eCmpR104".ljust(22, "x")))
+    return rooms
+
+
 def locate(path: Path, latitude=(23, 7, 54, 0), longitude=(113, 15, 52, 0)) -> Path:
     """Give the model's site a WGS84 position (so the map has something to draw)."""
     import ifcopenshell
@@ -103,6 +125,8 @@ class LiveServer:
     token: str | None = None
     viewer_token: str | None = None
     building_id: int = 0
+    compare_building_id: int = 0
+    occupied_room: str = ""
     storeys: list[dict] = field(default_factory=list)
 
     def get(self, path: str, token: str | None = None) -> object:
@@ -110,6 +134,13 @@ class LiveServer:
         with urllib.request.urlopen(request, timeout=30) as response:
             body = response.read()
             return json.loads(body) if "json" in response.headers.get("content-type", "") else body
+
+    def send(self, method: str, path: str, body: dict) -> object:
+        """A JSON request with the admin token (for seeding the ledger through the public API)."""
+        request = urllib.request.Request(self.url + path, data=json.dumps(body).encode(), method=method, headers={
+            "Authorization": f"Bearer {self.token}", "Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read())
 
     def login(self, username: str, password: str) -> str | None:
         data = urllib.parse.urlencode({"username": username, "password": password}).encode()
@@ -148,6 +179,10 @@ def live_server(viewer_dist, tmp_path_factory) -> LiveServer:
     settings = Settings(database_url=f"sqlite:///{folder / 'twin.db'}", data_dir=folder, assets_dir=folder / "assets")
     engine = open_ledger(settings.database_url)
     ingest_file(locate(build_model(folder / "e2e.ifc", e2e_rooms(), building_name="测试办公楼")), engine=engine, assets_dir=settings.assets_dir)
+    # a second, tiny building whose model has two versions (for the compare panel)
+    for version in (1, 2):
+        path = build_model(folder / f"compare_v{version}.ifc", compare_rooms(version), building_name=COMPARE_BUILDING, project_id=COMPARE_PROJECT_ID)
+        ingest_file(path, engine=engine, assets_dir=settings.assets_dir)
     _add_users(engine)
     engine.dispose()
 
@@ -164,13 +199,30 @@ def live_server(viewer_dist, tmp_path_factory) -> LiveServer:
     live = LiveServer(url=f"http://127.0.0.1:{port}", settings=settings)
     live.token = live.login(USERNAME, PASSWORD)
     live.viewer_token = live.login(VIEWER_USER, VIEWER_PASSWORD)
-    building = live.get("/api/buildings")[0]
+    buildings = live.get("/api/buildings")
+    building = next(b for b in buildings if b["name"] != COMPARE_BUILDING)
     live.building_id = building["id"]
+    live.compare_building_id = next(b["id"] for b in buildings if b["name"] == COMPARE_BUILDING)
     live.storeys = live.get(f"/api/buildings/{live.building_id}/storeys")
+    if live.token:
+        _seed_people(live)
     yield live
     server.should_exit = True
     thread.join(timeout=10)
     app.state.engine.dispose()
+
+
+def _seed_people(live: LiveServer) -> None:
+    """Through the API: a unit, one named person in the (too large) room E-201, and two vacant offices for the finder."""
+    rooms = {r["number"]: r for r in live.get(f"/api/rooms?building_id={live.building_id}&limit=100")["items"]}
+    unit = live.send("PUT", f"/api/units/{UNIT['code']}", {"name": UNIT["name"], "admin_level": UNIT["reference_level"], "reference_level": UNIT["reference_level"], "approved_posts": {"副处级": 1}})
+    live.send("PUT", f"/api/people/{PERSON['code']}", {"name": PERSON["name"], "title": PERSON["title"], "rank": PERSON["rank"], "unit_id": unit["id"], "status": "active"})
+    occupied = rooms["E-201"]["global_id"]
+    live.send("PATCH", f"/api/rooms/{occupied}", {"unit_id": unit["id"], "use_status": "in_use"})
+    live.send("POST", f"/api/rooms/{occupied}/occupants", {"person_code": PERSON["code"], "start_date": "2024-01-01"})
+    for number in ("E-101", "E-102"):
+        live.send("PATCH", f"/api/rooms/{rooms[number]['global_id']}", {"use_status": "vacant"})
+    live.occupied_room = occupied
 
 
 @pytest.fixture(scope="session")

@@ -189,3 +189,141 @@ def test_english_toggle(viewer_page, live_server):
     viewer_page.page.click("#lang-toggle")
     assert viewer_page.page.inner_text('#toolbar button[data-tool="xray"]') == "X-ray"
     viewer_page.screenshot("english")
+
+
+FINDER = 0xFF00FF
+ADDED = 0x1A9641
+
+
+def test_warnings_panel_click_selects_the_room(viewer_page, live_server):
+    viewer_page.open(f"b={live_server.building_id}")
+    page = viewer_page.page
+    badge = page.locator('.tabs button[data-tab="warnings"] .tab-badge')
+    badge.wait_for(timeout=20_000)
+    active = live_server.get("/api/warnings?status=active&limit=1000")
+    assert int(badge.get_attribute("data-count")) == active["total"] > 0
+    page.click('.tabs button[data-tab="warnings"]')
+    item = page.locator(f'#warning-list li.warning[data-room-global-id="{live_server.occupied_room}"]').first
+    item.wait_for(timeout=20_000)
+    assert page.locator("#warning-list li.warning .sev-badge").count() == len(active["items"])
+    # room numbers are resolved for the listed warnings
+    page.wait_for_function(f"""() => [...document.querySelectorAll('#warning-list li.warning[data-room-global-id="{live_server.occupied_room}"] .w-room')]
+        .every((n) => n.textContent.includes('E-201'))""", timeout=20_000)
+    viewer_page.screenshot("list")
+    item.locator(".w-title").click()
+    page.wait_for_function(f"() => window.__twin.selected() === {live_server.occupied_room!r}", timeout=20_000)
+    page.locator(f'#room-card[data-global-id="{live_server.occupied_room}"]').wait_for()
+    viewer_page.wait_idle()
+    viewer_page.screenshot("jumped")
+    assert viewer_page.twin(f"paintedColour({live_server.occupied_room!r})") == 0xFFD400
+    point = viewer_page.twin(f"screenOf({live_server.occupied_room!r})")
+    box = page.locator("canvas.viewer-canvas").bounding_box()
+    assert box["x"] <= point["x"] <= box["x"] + box["width"] and box["y"] <= point["y"] <= box["y"] + box["height"], "the camera flew to the room"
+    # the admin may acknowledge; the warning stays listed, marked acknowledged
+    warning_id = item.get_attribute("data-warning-id")
+    item.locator('button[data-action="ack"]').click()
+    page.locator(f'#warning-list li.warning.acknowledged[data-warning-id="{warning_id}"]').wait_for()
+    page.locator(f'#warning-list li.warning[data-warning-id="{warning_id}"] button[data-action="reopen"]').click()
+    page.locator(f'#warning-list li.warning:not(.acknowledged)[data-warning-id="{warning_id}"]').wait_for()
+    # severity filter is applied by the API
+    page.select_option('#warnings select[name="severity"]', "critical")
+    page.wait_for_function("() => [...document.querySelectorAll('#warning-list li.warning')].every((n) => n.classList.contains('severity-critical'))")
+    assert viewer_page.errors == []
+
+
+def test_finder_highlights_candidate_rooms(viewer_page, live_server):
+    viewer_page.open(f"b={live_server.building_id}")
+    page = viewer_page.page
+    canvas = page.locator("canvas.viewer-canvas")
+    page.click('.tabs button[data-tab="finder"]')
+    page.fill('#finder-form input[data-rank="处级以下"]', "2")
+    page.select_option('#finder-form select[name="scope"]', "building")
+    with page.expect_response(lambda r: r.url.endswith("/api/finder") and r.request.method == "POST") as answer:
+        page.click('#finder-form button[type="submit"]')
+    request = answer.value.request.post_data_json
+    assert request["ranks"] == {"处级以下": 2} and request["building_id"] == live_server.building_id and request["level"] == "provincial"
+    result = answer.value.json()
+    assert result["candidates"], result
+    first = page.locator("#finder-results li[data-candidate]").first
+    first.wait_for()
+    assert page.locator("#finder-results li[data-candidate]").count() == len(result["candidates"])
+    before = decode_png(page, canvas.screenshot())
+    first.click()
+    rooms = [r["global_id"] for r in result["candidates"][0]["rooms"]]
+    page.wait_for_function(f"() => window.__twin.highlighted().length === {len(rooms)}")
+    viewer_page.wait_idle()
+    after = decode_png(page, canvas.screenshot(path=str(artifact(viewer_page, "highlighted"))))
+    assert sorted(viewer_page.twin("highlighted()")) == sorted(rooms)
+    for gid in rooms:
+        assert viewer_page.twin(f"paintedColour({gid!r})") == FINDER
+    others = [r["global_id"] for r in live_server.get(f"/api/rooms?building_id={live_server.building_id}&limit=100")["items"] if r["global_id"] not in rooms]
+    assert all(viewer_page.twin(f"paintedColour({gid!r})") != FINDER for gid in others), "only the candidate's rooms are highlighted"
+
+    def magenta(image):
+        r, g, b = (image[..., i].astype(int) for i in range(3))
+        return float(((r > 150) & (b > 150) & (g < 110)).mean())
+
+    assert magenta(before) < 0.001 and magenta(after) > 0.005, (magenta(before), magenta(after))
+    assert page.locator('#legend [data-overlay="finder"]').count() == 1
+    # leaving the finder tab takes the highlight away
+    page.click('.tabs button[data-tab="explorer"]')
+    page.wait_for_function("() => window.__twin.highlighted().length === 0")
+    assert viewer_page.errors == []
+
+
+def test_compare_shows_added_and_removed_rooms(viewer_page, live_server):
+    viewer_page.open(f"b={live_server.compare_building_id}&tab=compare")
+    page = viewer_page.page
+    result = page.locator("#compare-result")
+    result.wait_for(timeout=20_000)
+    viewer_page.wait_idle()
+    added = "0E2eCmpR104".ljust(22, "x")
+    removed = "0E2eCmpR103".ljust(22, "x")
+    assert result.get_attribute("data-from") == "1" and result.get_attribute("data-to") == "2"
+    assert page.locator(f'#compare-result ul.added li[data-global-id="{added}"]').inner_text().startswith("C-104")
+    assert page.locator(f'#compare-result ul.removed li[data-global-id="{removed}"]').inner_text().startswith("C-103")
+    assert page.locator("#compare-result ul.added li").count() == 1
+    assert page.locator("#compare-result ul.removed li").count() == 1
+    page.wait_for_function(f"() => window.__twin.highlighted().includes({added!r})")
+    viewer_page.wait_idle()
+    viewer_page.screenshot("compare")
+    assert viewer_page.twin(f"paintedColour({added!r})") == ADDED
+    unchanged = "0E2eCmpR101".ljust(22, "x")
+    assert viewer_page.twin(f"paintedColour({unchanged!r})") not in (ADDED, None)
+    assert page.locator('#legend [data-overlay="added"] .count').inner_text() == "1"
+    # the deviation table below lists this building's rooms only
+    page.locator("#deviations tbody tr").first.wait_for()
+    numbers = page.locator("#deviations tbody tr td:first-child").all_inner_texts()
+    assert numbers and all(n.startswith("C-") for n in numbers), numbers
+    # a click on the added room selects it in 3D
+    page.click(f'#compare-result ul.added li[data-global-id="{added}"]')
+    page.wait_for_function(f"() => window.__twin.selected() === {added!r}")
+    assert viewer_page.errors == []
+
+
+def test_viewer_role_sees_no_personal_names(browser, live_server):
+    from conftest import PERSON, Page
+
+    admin_card = live_server.get(f"/api/rooms/{live_server.occupied_room}")
+    assert any(o.get("name") == PERSON["name"] for o in admin_card["occupants"]), "the seeded occupant is there for the admin"
+    page = Page(browser, live_server, live_server.viewer_token, "test_viewer_role")
+    try:
+        page.open(f"b={live_server.building_id}&r={live_server.occupied_room}")
+        card = page.page.locator(f'#room-card[data-global-id="{live_server.occupied_room}"]')
+        card.wait_for()
+        page.page.locator("#room-card .occupants").wait_for()
+        page.page.click('.tabs button[data-tab="warnings"]')
+        page.page.locator("#warning-list li.warning").first.wait_for(timeout=20_000)
+        page.wait_idle()
+        page.screenshot("card-and-warnings")
+        assert page.page.locator('.tabs button[data-tab="finder"]').count() == 0, "the finder is not offered to the viewer role"
+        texts = [page.page.inner_text("body"), page.page.evaluate("document.title"), page.page.evaluate("location.href")]
+        for secret in (PERSON["name"], PERSON["code"], PERSON["title"]):
+            assert all(secret not in text for text in texts), f"{secret!r} is on the page of a viewer"
+        page.page.click("#lang-toggle")
+        page.page.locator("#room-card .occupants").wait_for()
+        page.screenshot("english")
+        assert PERSON["name"] not in page.page.inner_text("body")
+        assert page.errors == []
+    finally:
+        page.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ifcopenshell
 import pytest
 
 from realdata import get_real_ifc_files

@@ -162,3 +162,27 @@ def test_a_room_that_cannot_be_meshed_is_kept_unmeasured_and_counted(engine, ass
     with transaction(engine) as session:
         version = session.scalar(select(ModelVersion))
     assert version.failed_elements[0]["ifc_class"] == "IfcSpace"
+
+
+def test_rooms_are_in_the_ledger_before_the_context_and_an_interrupted_ingest_resumes(engine, assets_dir, tmp_path, monkeypatch):
+    path = first_version(tmp_path)
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("the kernel died")
+
+    monkeypatch.setattr(ingest_module, "add_context", crash)
+    with pytest.raises(RuntimeError):
+        ingest_file(path, engine=engine, assets_dir=assets_dir)
+    with transaction(engine) as session:
+        version = session.scalar(select(ModelVersion))
+        assert version.stage == "rooms" and version.counts["rooms"] == 3
+        assert session.scalar(select(func.count()).select_from(Asset)) == 3  # room-only GLBs already served
+    assert rooms_by_number(engine)["101"].measured_area_m2 == pytest.approx(20.0)
+    monkeypatch.undo()
+    report = ingest_file(path, engine=engine, assets_dir=assets_dir)
+    assert not report.skipped and report.context_elements == 1 and report.rooms == 3
+    with transaction(engine) as session:
+        assert session.scalar(select(ModelVersion)).stage == "complete"
+        assert session.scalar(select(func.count()).select_from(ModelVersion)) == 1
+        assert session.scalar(select(Storey).where(Storey.name == "1F")).plan_walls is not None
+    assert ingest_file(path, engine=engine, assets_dir=assets_dir).skipped

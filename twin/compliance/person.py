@@ -141,9 +141,10 @@ def get_room_compliance(room: RoomFact, facts: LedgerFacts, person_checks: dict[
     """``over``, ``within`` or ``vacant`` for an office; ``None`` for rooms that are not offices."""
     if room.category not in OFFICE_CATEGORIES:
         return None
-    people = [o.person_id for o in facts.get_occupancies_of_room(room.id) if o.kind == "primary"]
-    if not people:
+    occupancies = facts.get_occupancies_of_room(room.id)
+    if not occupancies:
         return "vacant"
+    people = [o.person_id for o in occupancies if o.kind == "primary"]
     check = room_checks.get(room.id)
     if (check is not None and check.is_over) or any(
         person_checks[p].is_over and room.id in person_checks[p].shares for p in people if p in person_checks

@@ -34,6 +34,7 @@ class VersionDiff:
 
 def _row(state: RoomState) -> dict[str, Any]:
     return {"global_id": state.global_id, "number": state.number, "name": state.name, "storey": state.storey_name,
+            "storey_global_id": state.storey_global_id,
             "measured_area_m2": state.measured_area_m2, "declared_area_m2": state.declared_area_m2, "category": state.category}
 
 

@@ -82,17 +82,30 @@ def get_floor_faces(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
     return at_bottom & horizontal & (areas > DEGENERATE_TRIANGLE_AREA_M2)
 
 
-def _get_shell_state(vertices: np.ndarray, faces: np.ndarray) -> tuple[bool, bool]:
-    """(closed, consistently wound) for a triangle soup, after welding coincident vertices."""
-    _, weld = np.unique(np.round(vertices, 6), axis=0, return_inverse=True)
-    welded = weld.reshape(-1)[faces]
-    directed = np.concatenate([welded[:, [0, 1]], welded[:, [1, 2]], welded[:, [2, 0]]])
+def _edge_state(faces: np.ndarray, vertex_count: int) -> tuple[bool, bool]:
+    """(closed, consistently wound) of triangles over shared vertex indices (1-D keys: fast)."""
+    directed = np.concatenate([faces[:, [0, 1]], faces[:, [1, 2]], faces[:, [2, 0]]])
     directed = directed[directed[:, 0] != directed[:, 1]]
+    if len(directed) == 0:
+        return False, False
+    n = np.int64(vertex_count)
     undirected = np.sort(directed, axis=1)
-    _, counts = np.unique(undirected, axis=0, return_counts=True)
-    closed = bool(len(counts)) and bool(np.all(counts == 2))
-    _, directed_counts = np.unique(directed, axis=0, return_counts=True)
-    return closed, closed and bool(np.all(directed_counts == 1))
+    _, counts = np.unique(undirected[:, 0] * n + undirected[:, 1], return_counts=True)
+    closed = bool(np.all(counts == 2))
+    if not closed:
+        return False, False
+    _, directed_counts = np.unique(directed[:, 0] * n + directed[:, 1], return_counts=True)
+    return True, bool(np.all(directed_counts == 1))
+
+
+def _get_shell_state(vertices: np.ndarray, faces: np.ndarray) -> tuple[bool, bool]:
+    """(closed, consistently wound) for a triangle soup; coincident vertices are welded first
+    when the indices alone do not close the shell."""
+    state = _edge_state(faces, len(vertices))
+    if state[0]:
+        return state
+    _, weld = np.unique(np.round(vertices, 6), axis=0, return_inverse=True)
+    return _edge_state(weld.reshape(-1)[faces], len(vertices))
 
 
 def get_signed_volume(vertices: np.ndarray, faces: np.ndarray) -> float:

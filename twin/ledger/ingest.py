@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, delete, insert, select
 from sqlalchemy.orm import Session
 
 from twin.alerts.engine import refresh_warnings
@@ -27,7 +27,8 @@ from twin.ifc.spatial import Node
 from twin.ledger.assets import PlannedAsset, remove_model_assets, write_snapshot_assets
 from twin.ledger.db import transaction
 from twin.ledger.models import Asset, Building, Campus, DeclaredArea, History, Model, ModelVersion, Room, RoomState, Storey, utcnow
-from twin.ledger.snapshot import Progress, RoomRecord, Snapshot, read_snapshot, to_geojson
+from twin.geometry.cache import GeometryCache
+from twin.ledger.snapshot import Progress, RoomRecord, Snapshot, add_context, read_rooms, to_geojson
 from twin.standards import get_standards
 
 log = logging.getLogger(__name__)
@@ -81,9 +82,13 @@ def ingest_file(
     progress: Progress | None = None,
     with_context: bool = True,
 ) -> IngestReport:
-    """Ingest one IFC file; see the module docstring for the rules.
+    """Ingest one IFC file in two stages, each one transaction; see the module docstring.
 
-    ``with_context=False`` meshes rooms only (no walls, slabs, windows in the 3D assets).
+    Rooms first: the ledger holds every room, measured, with room-only GLB assets as soon as
+    the rooms are meshed (the version's ``stage`` is ``rooms``). Then the building elements are
+    meshed and the assets, plans and outlines replaced (``stage`` becomes ``complete``).
+    ``with_context=False`` stops after the rooms. Meshes are cached under ``assets_dir/cache``
+    by the content of each element's representation, so a new version re-meshes only changes.
     """
     started = time.perf_counter()
     path = Path(path)
@@ -91,15 +96,39 @@ def ingest_file(
     sha256 = get_sha256(path)
     with transaction(engine) as session:
         known = session.scalar(select(ModelVersion).where(ModelVersion.sha256 == sha256))
-        if known is not None:
+        if known is not None and (known.stage == "complete" or not with_context):
             log.info("%s is unchanged (same sha256 as version %d); skipped", path, known.seq)
             report = IngestReport(str(path), schema, sha256, known.model.project_global_id, known.seq, True)
             for key in _CONTENT_COUNTS:
                 setattr(report, key, int((known.counts or {}).get(key, 0)))
             report.seconds = time.perf_counter() - started
             return report
+        resume = known.id if known is not None else None
     model = open_ifc(path, sha256=sha256)
-    snapshot = read_snapshot(model, with_context=with_context, progress=progress)
+    cache = GeometryCache(assets_dir / "cache")
+    snapshot = read_rooms(model, progress=progress, cache=cache)
+    if resume is None:
+        report, version_id = _store_rooms(engine, snapshot, assets_dir, actor=actor, progress=progress, final=not with_context)
+    else:  # an earlier run stored the rooms and stopped before the context: finish it
+        log.info("%s: its rooms are in the ledger; meshing the context it lacks", path)
+        report, version_id = _report_of(engine, resume, snapshot), resume
+    report.stages["rooms_in_ledger"] = time.perf_counter() - started
+    if with_context:
+        add_context(snapshot, progress=progress, cache=cache)
+        _store_context(engine, version_id, snapshot, assets_dir, report, progress=progress)
+    report.seconds = time.perf_counter() - started
+    report.stages.update({k: v for k, v in snapshot.timings.items() if k not in report.stages})
+    with transaction(engine) as session:
+        session.get(ModelVersion, version_id).seconds = report.seconds
+    log.info(
+        "ingested %s: %d rooms (%d added, %d updated, %d retired) in %.2f s",
+        path, report.rooms, report.rooms_added, report.rooms_updated, report.rooms_retired, report.seconds,
+    )
+    return report
+
+
+def _store_rooms(engine, snapshot: Snapshot, assets_dir: Path, *, actor, progress, final: bool) -> tuple[IngestReport, int]:
+    """Stage one: the rooms, their room-only assets and the version, in one transaction."""
     asset_started = time.perf_counter()
     assets = write_snapshot_assets(snapshot, assets_dir, progress=progress)
     snapshot.timings["assets"] = time.perf_counter() - asset_started
@@ -107,16 +136,48 @@ def ingest_file(
     try:
         with transaction(engine) as session:
             report, version = _apply_snapshot(session, snapshot, assets, actor=actor, progress=progress)
-            report.stages = {**snapshot.timings, "ledger": time.perf_counter() - ledger_started}
-            report.seconds = version.seconds = time.perf_counter() - started
+            version.stage = "complete" if final else "rooms"
+            snapshot.timings["ledger"] = time.perf_counter() - ledger_started
+            report.stages = dict(snapshot.timings)
+            return report, version.id
     except BaseException:
-        remove_model_assets(assets_dir, model.sha256)
+        remove_model_assets(assets_dir, snapshot.model.sha256)
         raise
-    log.info(
-        "ingested %s: %d rooms (%d added, %d updated, %d retired) in %.2f s",
-        path, report.rooms, report.rooms_added, report.rooms_updated, report.rooms_retired, report.seconds,
-    )
-    return report
+
+
+def _report_of(engine, version_id: int, snapshot: Snapshot) -> IngestReport:
+    with transaction(engine) as session:
+        version = session.get(ModelVersion, version_id)
+        report = IngestReport(str(snapshot.model.path), version.schema, version.sha256, version.model.project_global_id, version.seq, False)
+        for key in _COUNTED:
+            setattr(report, key, int((version.counts or {}).get(key, 0)))
+        return report
+
+
+def _store_context(engine, version_id: int, snapshot: Snapshot, assets_dir: Path, report: IngestReport, *, progress=None) -> None:
+    """Stage two: the full assets (rooms and context), plans and outlines, in one transaction."""
+    asset_started = time.perf_counter()
+    assets = write_snapshot_assets(snapshot, assets_dir, progress=progress)
+    snapshot.timings["context_assets"] = time.perf_counter() - asset_started
+    structure = snapshot.structure
+    with transaction(engine) as session:
+        version = session.get(ModelVersion, version_id)
+        rows = {(a.kind, a.subject_global_id): a for a in session.scalars(select(Asset).where(Asset.model_version_id == version_id))}
+        for asset in assets:
+            row = rows.get((asset.kind, asset.subject_global_id))
+            if row is None:
+                row = Asset(model_version_id=version_id, kind=asset.kind, subject_global_id=asset.subject_global_id, path=asset.written.relative_path)
+                session.add(row)
+            row.path, row.sha256, row.size_bytes = asset.written.relative_path, asset.written.sha256, asset.written.size_bytes
+        for storey in session.scalars(select(Storey).where(Storey.global_id.in_(list(structure.storeys)))):
+            storey.plan_walls = to_geojson(snapshot.plan_walls.get(storey.global_id))
+        for building in session.scalars(select(Building).where(Building.global_id.in_(list(structure.buildings)))):
+            building.outline = to_geojson(snapshot.outlines.get(building.global_id))
+            building.outline_wgs84 = snapshot.get_outline_wgs84(building.global_id)
+        report.context_elements, report.failed_elements = snapshot.context_count, len(snapshot.failed)
+        version.counts = {**(version.counts or {}), "context_elements": report.context_elements, "failed_elements": report.failed_elements}
+        version.failed_elements = [asdict(f) for f in snapshot.failed]
+        version.stage = "complete"
 
 
 def _upsert_campus(session: Session, snapshot: Snapshot) -> Campus:
@@ -265,12 +326,24 @@ def _get_declared_category(properties: dict[str, dict[str, Any]]) -> str | None:
     return None
 
 
+def _chunks(items: list, size: int = 500):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
 def _sync_rooms(session, model, version, storeys, snapshot: Snapshot, *, actor, say) -> tuple[int, int, int]:
+    """Match the file's rooms to the ledger's by GlobalId: add, update, retire; in bulk statements."""
     standards = get_standards()
     existing = {r.global_id: r for r in session.scalars(select(Room).where(Room.model_id == model.id))}
     storey_by_id = {s.id: s.global_id for s in storeys.values()}
-    added = updated = retired = 0
-    categories: dict[str, str | None] = {}
+    manual = {}  # room id -> (value, source) of the latest area a person declared
+    if existing:
+        for area in session.scalars(select(DeclaredArea).join(Room).where(Room.model_id == model.id, DeclaredArea.origin == "ledger")
+                                    .order_by(DeclaredArea.id)):
+            manual[area.room_id] = (area.value_m2, area.source)
+    history: list[dict[str, Any]] = []
+    created: list[tuple[Room, str]] = []
+    updated = retired = 0
     total = len(snapshot.rooms)
     for index, (gid, record) in enumerate(snapshot.rooms.items()):
         columns = _room_columns(record, storeys[record.storey_global_id])
@@ -278,51 +351,60 @@ def _sync_rooms(session, model, version, storeys, snapshot: Snapshot, *, actor, 
         if room is None:
             room = Room(global_id=gid, model_id=model.id, first_version_id=version.id, last_version_id=version.id, **columns)
             session.add(room)
-            session.flush()
-            session.add(History(entity="room", subject_id=room.id, subject_key=gid, action="created",
-                                changes=_tracked(room, record.storey_global_id), actor=actor, model_version_id=version.id))
-            added += 1
+            created.append((room, record.storey_global_id))
         else:
+            if room.id in manual:  # a person's declared area outranks the model's
+                columns["declared_area_m2"], columns["declared_area_source"] = round(manual[room.id][0], 4), manual[room.id][1]
             before = _tracked(room, storey_by_id.get(room.storey_id))
             was_retired = room.status == "retired"
             for name, value in columns.items():
-                setattr(room, name, value)
+                if getattr(room, name) != value:
+                    setattr(room, name, value)
             room.last_version_id, room.status, room.retired_at = version.id, "active", None
             after = _tracked(room, record.storey_global_id)
             changes = {k: [before[k], after[k]] for k in TRACKED_FIELDS if before[k] != after[k]}
             if changes or was_retired:
-                session.add(History(entity="room", subject_id=room.id, subject_key=gid,
-                                    action="restored" if was_retired else "updated",
+                history.append(dict(entity="room", subject_id=room.id, subject_key=gid, action="restored" if was_retired else "updated",
                                     changes=changes, actor=actor, model_version_id=version.id))
                 updated += 1
-            room.declared_areas[:] = [a for a in room.declared_areas if a.origin != "ifc"]
         if room.category_source != "ledger":  # the model's category until a person sets one
-            room.category = standards.classify(record.name, declared=_get_declared_category(record.properties))
-            room.category_source = "model" if room.category else None
-        categories[gid] = room.category
-        for area in record.declared_areas:
-            room.declared_areas.append(DeclaredArea(kind=area.kind, value_m2=area.value_m2, source=area.source,
-                                                    origin="ifc", model_version_id=version.id))
+            category = standards.classify(record.name, declared=_get_declared_category(record.properties))
+            if room.category != category:
+                room.category = category
+            room.category_source = "model" if category else None
         if index % 200 == 0:
             say("ledger", index, total)
-    session.flush()
+    for gid, room in existing.items():
+        if gid not in snapshot.rooms and room.status != "retired":
+            room.status, room.retired_at, room.last_version_id = "retired", utcnow(), version.id
+            history.append(dict(entity="room", subject_id=room.id, subject_key=gid, action="retired",
+                                changes={"number": room.number, "name": room.name}, actor=actor, model_version_id=version.id))
+            retired += 1
+    session.flush()  # one flush: new rooms get their ids, changed rooms are updated
+    for room, storey_gid in created:
+        history.append(dict(entity="room", subject_id=room.id, subject_key=room.global_id, action="created",
+                            changes=_tracked(room, storey_gid), actor=actor, model_version_id=version.id))
+    if history:
+        session.execute(insert(History), history)
+    rooms = {**existing, **{room.global_id: room for room, _ in created}}
+    kept = [rooms[gid].id for gid in snapshot.rooms if gid in existing]
+    for chunk in _chunks(kept):  # the model's declared areas are replaced; a person's stay
+        session.execute(delete(DeclaredArea).where(DeclaredArea.origin == "ifc", DeclaredArea.room_id.in_(chunk)))
+    areas = [
+        {"room_id": rooms[gid].id, "kind": a.kind, "value_m2": a.value_m2, "source": a.source, "origin": "ifc", "model_version_id": version.id}
+        for gid, record in snapshot.rooms.items() for a in record.declared_areas
+    ]
+    if areas:
+        session.execute(insert(DeclaredArea), areas)
     storey_names = {gid: storey.name for gid, storey in storeys.items()}
     states = [
         {"model_version_id": version.id, "global_id": gid, "number": r.number, "name": r.name,
          "storey_global_id": r.storey_global_id, "storey_name": storey_names.get(r.storey_global_id),
-         "measured_area_m2": r.get_measured_columns()["measured_area_m2"],
-         "declared_area_m2": round(r.primary_declared.value_m2, 4) if r.primary_declared else None,
-         "category": categories.get(gid)}
+         "measured_area_m2": rooms[gid].measured_area_m2, "declared_area_m2": rooms[gid].declared_area_m2,
+         "category": rooms[gid].category}
         for gid, r in snapshot.rooms.items()
     ]
     if states:
         session.execute(insert(RoomState), states)
-    for gid, room in existing.items():
-        if gid not in snapshot.rooms and room.status != "retired":
-            room.status, room.retired_at, room.last_version_id = "retired", utcnow(), version.id
-            session.add(History(entity="room", subject_id=room.id, subject_key=gid, action="retired",
-                                changes={"number": room.number, "name": room.name}, actor=actor, model_version_id=version.id))
-            retired += 1
     say("ledger", total, total)
-    session.flush()
-    return added, updated, retired
+    return len(created), updated, retired

@@ -79,6 +79,7 @@ class ModelVersion(Base):
     failed_elements: Mapped[list[Any]] = mapped_column(JSON, default=list)
     georeference: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     seconds: Mapped[float | None] = mapped_column(Float)
+    stage: Mapped[str] = mapped_column(String(16), default="complete", server_default="complete")  # rooms (context still coming) | complete
     model: Mapped[Model] = relationship(back_populates="versions")
 
 

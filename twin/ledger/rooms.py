@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, case, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from twin.errors import NotFound
 from twin.ledger.models import Building, DeclaredArea, History, Inspection, Occupancy, Person, Room, Storey, Unit, Warning
@@ -57,6 +57,7 @@ def select_rooms(*, building: str | None = None, storey: str | None = None, incl
         .join(Storey, Room.storey_id == Storey.id)
         .join(Building, Storey.building_id == Building.id)
         .outerjoin(Unit, Room.unit_id == Unit.id)
+        .options(defer(Storey.plan_walls), defer(Building.outline), defer(Building.outline_wgs84), defer(Unit.approved_posts))
     )
     if building:
         query = query.where(_named(Building.name, Building.long_name, Building.global_id, building))
@@ -145,11 +146,14 @@ def search_rooms(session: Session, search: RoomSearch) -> tuple[list[dict[str, A
         query = query.where(Room.measured_area_m2 <= search.max_area_m2)
     if search.min_deviation_pct is not None:
         query = query.where(func.abs(DEVIATION_PCT) >= search.min_deviation_pct)
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    total = session.scalar(query.order_by(None).with_only_columns(func.count(Room.id), maintain_column_froms=True))
     key = search.sort.lstrip("-")
     column = SORTS.get(key, Room.number)
     order = column.desc() if search.sort.startswith("-") else column.asc()
-    page = query.order_by(None).order_by(order.nulls_last(), Room.global_id).offset(search.offset).limit(search.limit)
+    page = (
+        query.order_by(None).order_by(order.nulls_last(), Room.global_id).offset(search.offset).limit(search.limit)
+        .options(defer(Room.properties), defer(Room.footprint), defer(Room.bbox), defer(Room.centroid))
+    )
     return [to_row(*r) for r in session.execute(page).all()], int(total or 0)
 
 
@@ -246,7 +250,7 @@ def warning_to_dict(warning: Warning, *, with_names: bool = True) -> dict[str, A
     if not with_names:
         message, message_en = zh, en
         evidence = {k: v for k, v in evidence.items() if k not in ("occupants",)}
-        subject = warning.subject_key if warning.subject_kind != "person" else None
+        subject = None if warning.subject_kind == "person" else warning.subject_key.split("/", 1)[0]  # room/person keys
     else:
         subject = warning.subject_key
     return {

@@ -162,14 +162,21 @@ def read_snapshot(
     """Read and measure a model: rooms first, then (``with_context``) the building elements.
 
     ``cache``: meshes are taken from and stored in it (see :mod:`twin.geometry.cache`)."""
+    snapshot = read_rooms(model, progress=progress, cache=cache)
+    if with_context:
+        add_context(snapshot, progress=progress, cache=cache)
+    return snapshot
+
+
+def read_rooms(model: IfcModel, *, progress: Progress | None = None, cache: GeometryCache | None = None) -> Snapshot:
+    """The rooms stage: hierarchy, properties, rooms meshed and measured (no building elements)."""
     say = progress or (lambda stage, done, total: None)
-    timings: dict[str, float] = {}
     started = time.perf_counter()
     say("read", 0, 1)
     structure = read_spatial_structure(model)
     rooms = _read_rooms(model, structure)
     snapshot = Snapshot(model, structure, read_georeference(model), rooms)
-    timings["read"] = time.perf_counter() - started
+    snapshot.timings["read"] = time.perf_counter() - started
     say("read", 1, 1)
 
     started = time.perf_counter()
@@ -184,22 +191,26 @@ def read_snapshot(
         if room.storey_inferred:  # the geometry's lowest point is a better elevation than a placement
             better = structure.get_storey_at(room.building_global_id, float(room.measures.bbox_min[2]))
             room.storey_global_id = better or room.storey_global_id
-    timings["rooms"] = time.perf_counter() - started
+    snapshot.timings["rooms"] = time.perf_counter() - started
+    _add_plans(snapshot)  # outlines from the rooms alone, until the walls arrive
+    return snapshot
 
-    if with_context:
-        started = time.perf_counter()
-        elements = get_context_elements(model.file)
-        result = mesh_elements(model.file, elements, on_progress=lambda d, t: say("context", d, t), cache=cache)
-        snapshot.failed.extend(result.failed)
-        snapshot.context_count = len(result.meshes)
-        for mesh in result.meshes.values():
-            element = model.file.by_id(mesh.step_id)
-            storey = get_element_storey(structure, element, float(mesh.vertices[:, 2].min()))
-            if storey is not None:
-                snapshot.context.setdefault(storey, []).append(mesh)
-        timings["context"] = time.perf_counter() - started
+
+def add_context(snapshot: Snapshot, *, progress: Progress | None = None, cache: GeometryCache | None = None) -> None:
+    """The context stage: mesh walls, slabs, doors, windows... by storey; cut plans; outlines."""
+    say = progress or (lambda stage, done, total: None)
+    model, structure = snapshot.model, snapshot.structure
+    started = time.perf_counter()
+    elements = get_context_elements(model.file)
+    result = mesh_elements(model.file, elements, on_progress=lambda d, t: say("context", d, t), cache=cache)
+    snapshot.failed.extend(result.failed)
+    snapshot.context_count = len(result.meshes)
+    for mesh in result.meshes.values():
+        element = model.file.by_id(mesh.step_id)
+        storey = get_element_storey(structure, element, float(mesh.vertices[:, 2].min()))
+        if storey is not None:
+            snapshot.context.setdefault(storey, []).append(mesh)
+    snapshot.timings["context"] = time.perf_counter() - started
     started = time.perf_counter()
     _add_plans(snapshot)
-    timings["plans"] = time.perf_counter() - started
-    snapshot.timings = timings
-    return snapshot
+    snapshot.timings["plans"] = time.perf_counter() - started

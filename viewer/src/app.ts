@@ -1,21 +1,36 @@
 /** The application: wires the API client, the 3D scene and its tools, the panels and the URL. */
 import { ApiClient, NotFoundError, UnauthorisedError } from "./api/client";
-import type { Building, Campus, Me, RoomRow, Storey } from "./api/types";
+import type { Building, Campus, Comparison, FinderCandidate, Me, RoomRow, Storey } from "./api/types";
 import type { ColourMode } from "./colour/modes";
 import { I18n } from "./i18n";
 import { Layout, type Tab } from "./layout";
 import { ComparePanel } from "./panels/compare";
 import { Disposer, onEvent } from "./panels/dom";
 import { ExplorerPanel, type RoomChoice } from "./panels/explorer";
+import { FinderPanel } from "./panels/finder";
 import { Header } from "./panels/header";
-import { LegendPanel } from "./panels/legend";
+import { LegendPanel, type OverlayEntry } from "./panels/legend";
 import { LoginPanel } from "./panels/login";
 import { MapPanel } from "./panels/map";
 import { PlanPanel } from "./panels/plan";
 import { RoomCardPanel } from "./panels/roomCard";
 import { Toolbar } from "./panels/toolbar";
+import { WarningsPanel } from "./panels/warnings";
+import { lerpColour } from "./colour/scales";
+import { DIMMED_COLOUR } from "./scene/colouring";
+import { loadingOrder } from "./scene/storeyLoader";
 import { SceneTools } from "./sceneTools";
+import { RoomDirectory } from "./state/rooms";
 import { UrlState } from "./state/url";
+
+/** Finder candidates in 3D: a colour no palette uses. */
+export const FINDER_COLOUR = 0xff00ff;
+/** Version differences in 3D (the other rooms fade). */
+export const ADDED_COLOUR = 0x1a9641;
+export const CHANGED_COLOUR = 0xf28e2b;
+
+/** Room rows of a building are fetched storey by storey, this many at once, after the first storey is drawn. */
+const ROOM_FETCH_CONCURRENCY = 2;
 
 export class App {
   readonly api = new ApiClient();
@@ -27,6 +42,9 @@ export class App {
   readonly explorer: ExplorerPanel;
   readonly map: MapPanel;
   readonly compare: ComparePanel;
+  readonly warnings: WarningsPanel;
+  readonly finder: FinderPanel;
+  readonly rooms: RoomDirectory;
   readonly scene: SceneTools;
   readonly toolbar: Toolbar;
   readonly legend: LegendPanel;
@@ -41,6 +59,10 @@ export class App {
   private storeyId: number | null = null;
   private mapLoaded = false;
   private readonly prefetched = new Map<number, Promise<Building>>();
+  private readonly storeyBuildings = new Map<number, number>();
+  private roomsGeneration = 0;
+  private overlay: "finder" | "compare" | null = null;
+  private deferredStarted = false;
 
   constructor(root: HTMLElement) {
     document.documentElement.lang = this.i18n.lang;
@@ -50,6 +72,9 @@ export class App {
     this.explorer = new ExplorerPanel(this.layout.panes.explorer, this.api, this.i18n);
     this.map = new MapPanel(this.layout.panes.map, this.api, this.i18n);
     this.compare = new ComparePanel(this.layout.panes.compare, this.api, this.i18n);
+    this.rooms = new RoomDirectory(this.api);
+    this.warnings = new WarningsPanel(this.layout.panes.warnings, this.api, this.i18n, this.rooms);
+    this.finder = new FinderPanel(this.layout.panes.finder, this.api, this.i18n, () => ({ buildingId: this.building?.id ?? null, storeyId: this.storeyId }));
     this.scene = new SceneTools(this.layout.viewport, this.api);
     this.toolbar = new Toolbar(this.layout.overlay, this.i18n);
     this.legend = new LegendPanel(this.layout.overlay, this.i18n);
@@ -62,8 +87,10 @@ export class App {
     const d = this.disposer;
     d.add(onEvent(this.api, "unauthorised", () => void this.authenticate()));
     const relang = (): void => {
-      for (const panel of [this.layout, this.header, this.explorer, this.toolbar, this.legend, this.card, this.compare]) panel.render();
+      for (const panel of [this.layout, this.header, this.explorer, this.toolbar, this.legend, this.card, this.compare, this.warnings, this.finder]) panel.render();
       this.map.render();
+      this.applyOverlay();
+      if (this.building) this.header.setStatus(this.i18n.t("status.storeys", this.scene.progress()));
     };
     this.i18n.addEventListener("change", relang);
     d.add(() => this.i18n.removeEventListener("change", relang));
@@ -80,6 +107,11 @@ export class App {
       void this.openBuilding(id);
     }));
     d.add(onEvent<RoomChoice>(this.compare, "room", (choice) => void this.openRoom(choice)));
+    d.add(onEvent<Comparison | null>(this.compare, "result", () => this.applyOverlay()));
+    d.add(onEvent<RoomChoice>(this.warnings, "room", (choice) => void this.openRoom(choice)));
+    d.add(onEvent<number>(this.warnings, "count", (count) => this.layout.setBadge("warnings", count)));
+    d.add(onEvent<FinderCandidate>(this.finder, "candidate", (candidate) => void this.showCandidate(candidate)));
+    d.add(onEvent<null>(this.finder, "clear", () => this.applyOverlay()));
     d.add(onEvent<string>(this.plan, "select", (id) => void this.selectRoom(id, { fly: true })));
     d.add(onEvent<string>(this.legend, "mode", (mode) => this.setColourMode(mode as ColourMode)));
     d.add(onEvent<null>(this.card, "close", () => void this.selectRoom(null)));
@@ -139,6 +171,10 @@ export class App {
       this.me = null;
     }
     this.header.setUser(this.me);
+    const role = this.me?.role ?? null;
+    this.warnings.setRole(role);
+    this.finder.setRole(role);
+    this.layout.setTabHidden("finder", role === "viewer");
   }
 
   private async authenticate(): Promise<void> {
@@ -168,22 +204,145 @@ export class App {
       return;
     }
     this.building = building;
+    if (this.scene.colourer.selectedId) void this.selectRoom(null); // its room is not in this building's scene
     const storeys = building.storey_list ?? (await this.api.storeys(id));
+    for (const storey of storeys) this.storeyBuildings.set(storey.id, id);
     const lowest = [...storeys].sort((a, b) => (a.elevation_m ?? 0) - (b.elevation_m ?? 0))[0];
     this.storeyId = options.storey ?? lowest?.id ?? null;
     this.explorer.setStoreys(id, storeys);
     this.explorer.setCurrent({ building: id, storey: this.storeyId ?? undefined });
     this.url.update({ building: id, storey: this.storeyId ?? undefined, room: undefined });
     void this.compare.setBuilding(building);
-    const rooms = this.api.allRooms({ building_id: id }).then((rows) => this.setRooms(rows), () => this.setRooms([]));
     this.layout.setMessage("");
     if (this.plan.visible && this.storeyId !== null) void this.plan.load(this.storeyId);
-    await Promise.all([this.scene.loadBuilding(storeys, this.storeyId ?? undefined, !options.camera), rooms]);
+    // geometry first: the scene starts streaming storeys now; room rows follow storey by storey
+    const scene = this.scene.loadBuilding(storeys, this.storeyId ?? undefined, !options.camera);
+    const rooms = this.loadRooms(building, storeys, this.storeyId ?? undefined);
+    void this.scene.firstRoomDrawn().then(() => this.startDeferred());
+    await Promise.all([scene, rooms]);
   }
 
-  private setRooms(rows: RoomRow[]): void {
-    this.scene.colourer.setData(rows);
-    this.legend.update(this.scene.colourer.colourMode, rows);
+  /**
+   * Room rows (colours, legend, cards) of a building without holding up its geometry: the first storey's
+   * rows alongside its GLB, the others once that storey is on screen, a storey per request (small, fast
+   * queries instead of one large one). Rows without a storey are caught by a final building query.
+   */
+  private async loadRooms(building: Building, storeys: Storey[], first: number | undefined): Promise<void> {
+    const generation = ++this.roomsGeneration;
+    this.scene.colourer.clearData();
+    this.legend.update(this.scene.colourer.colourMode, []);
+    const order = loadingOrder(storeys, first);
+    let count = 0;
+    const fetchStorey = async (storey: Storey): Promise<void> => {
+      try {
+        const rows = await this.api.allRooms({ storey_id: storey.id });
+        if (generation !== this.roomsGeneration) return;
+        count += rows.length;
+        this.addRooms(rows);
+      } catch (error) {
+        if (generation === this.roomsGeneration) console.warn(`rooms of storey ${storey.id}`, error);
+      }
+    };
+    if (order[0]) await fetchStorey(order[0]);
+    await this.scene.firstRoomDrawn();
+    const queue = order.slice(1);
+    const worker = async (): Promise<void> => {
+      for (let storey = queue.shift(); storey; storey = queue.shift()) {
+        if (generation !== this.roomsGeneration) return;
+        await fetchStorey(storey);
+      }
+    };
+    await Promise.all(Array.from({ length: ROOM_FETCH_CONCURRENCY }, worker));
+    if (generation !== this.roomsGeneration || count >= building.rooms) return;
+    try {
+      const rows = await this.api.allRooms({ building_id: building.id });
+      if (generation === this.roomsGeneration) this.addRooms(rows);
+    } catch {
+      /* the storeys' rows are what we have */
+    }
+  }
+
+  private addRooms(rows: RoomRow[]): void {
+    this.rooms.add(rows);
+    this.scene.colourer.addData(rows);
+    this.scheduleLegend();
+    this.plan.recolour();
+  }
+
+  private legendFrame = 0;
+
+  /** The legend counts every row loaded so far, redrawn at most once a frame. */
+  private scheduleLegend(): void {
+    if (this.legendFrame) return;
+    this.legendFrame = requestAnimationFrame(() => {
+      this.legendFrame = 0;
+      this.legend.update(this.scene.colourer.colourMode, this.scene.colourer.rows());
+    });
+  }
+
+  /** Requests nobody waits for, sent once the first storey is on screen so they never compete with it. */
+  private startDeferred(): void {
+    if (this.deferredStarted) return;
+    this.deferredStarted = true;
+    void this.warnings.count();
+  }
+
+  /** The building a storey belongs to (known storeys, else GET /api/storeys/{id}). */
+  private async buildingOfStorey(storeyId: number): Promise<number | null> {
+    const known = this.storeyBuildings.get(storeyId);
+    if (known !== undefined) return known;
+    try {
+      const storey = await this.api.storey(storeyId);
+      this.storeyBuildings.set(storeyId, storey.building_id);
+      return storey.building_id;
+    } catch {
+      return null;
+    }
+  }
+
+  /** A finder candidate: its building and storey, its rooms in the finder colour, the camera on them. */
+  async showCandidate(candidate: FinderCandidate): Promise<void> {
+    const buildingId = await this.buildingOfStorey(candidate.storey_id);
+    if (buildingId === null) return;
+    const ids = candidate.rooms.map((r) => r.global_id);
+    if (this.scene.colourer.selectedId) void this.selectRoom(null);
+    this.paintOverlay("finder");
+    await this.openBuilding(buildingId, { storey: candidate.storey_id, camera: true });
+    if (this.finder.current !== candidate) return;
+    if (this.storeyId !== candidate.storey_id) this.chooseStorey(candidate.storey_id, false);
+    await this.scene.flyToRooms(ids, candidate.storey_id);
+  }
+
+  /** The highlight of the active tab's result (finder candidate, version difference), or none. */
+  applyOverlay(): void {
+    const tab = this.layout.tab;
+    if (tab === "finder" && this.finder.current) this.paintOverlay("finder");
+    else if (tab === "compare" && this.compare.comparison) this.paintOverlay("compare");
+    else this.paintOverlay(null);
+  }
+
+  private paintOverlay(kind: "finder" | "compare" | null): void {
+    const t = this.i18n.t.bind(this.i18n);
+    const colours = new Map<string, number>();
+    let entries: OverlayEntry[] = [];
+    let dimOthers = false;
+    if (kind === "finder" && this.finder.current) {
+      for (const room of this.finder.current.rooms) colours.set(room.global_id, FINDER_COLOUR);
+      entries = [{ key: "finder", colour: FINDER_COLOUR, label: t("finder.legend"), count: colours.size }];
+    } else if (kind === "compare" && this.compare.comparison) {
+      const result = this.compare.comparison;
+      for (const row of result.changed) colours.set(row.global_id, CHANGED_COLOUR);
+      for (const row of result.added) colours.set(row.global_id, ADDED_COLOUR);
+      dimOthers = true;
+      entries = [
+        { key: "added", colour: ADDED_COLOUR, label: t("compare.legendAdded"), count: result.added.length },
+        { key: "changed", colour: CHANGED_COLOUR, label: t("compare.legendChanged"), count: result.changed.length },
+        { key: "other", colour: lerpColour(0x4a90d9, DIMMED_COLOUR, 0.8), label: t("compare.legendOther") },
+      ];
+    } else kind = null;
+    this.overlay = kind;
+    this.scene.colourer.setHighlight(kind ? { colours, dimOthers } : null);
+    this.legend.setOverlay(entries);
     this.plan.recolour();
   }
 
@@ -243,6 +402,11 @@ export class App {
 
   private onTab(tab: Tab): void {
     this.url.update({ tab: tab === "explorer" ? undefined : tab });
+    if (tab === "warnings") void this.warnings.activate();
+    else this.warnings.deactivate();
+    if (tab === "compare") void this.compare.activate();
+    else this.compare.deactivate();
+    this.applyOverlay();
     if (tab === "map" && !this.mapLoaded) {
       this.mapLoaded = true;
       void this.map.load(this.campuses);
@@ -258,13 +422,17 @@ export class App {
       screenOf: (globalId: string) => this.scene.screenPosition(globalId),
       paintedColour: (globalId: string) => this.scene.paintedColour(globalId),
       idle: () => this.scene.idle(),
+      highlighted: () => this.scene.colourer.highlighted,
+      overlay: () => this.overlay,
       app: this,
     };
   }
 
   dispose(): void {
     this.disposer.dispose();
-    for (const part of [this.explorer, this.map, this.compare, this.toolbar, this.legend, this.card, this.plan, this.login, this.header, this.scene]) part.dispose();
+    if (this.legendFrame) cancelAnimationFrame(this.legendFrame);
+    this.roomsGeneration += 1;
+    for (const part of [this.explorer, this.map, this.compare, this.warnings, this.finder, this.toolbar, this.legend, this.card, this.plan, this.login, this.header, this.scene]) part.dispose();
     this.url.dispose();
     this.layout.dispose();
   }

@@ -2,7 +2,7 @@
 import type { I18n, MessageKey } from "./i18n";
 import { Disposer, h, listen } from "./panels/dom";
 
-export const TABS = ["explorer", "map", "compare"] as const;
+export const TABS = ["explorer", "warnings", "finder", "map", "compare"] as const;
 export type Tab = (typeof TABS)[number];
 
 export class Layout {
@@ -16,12 +16,16 @@ export class Layout {
   readonly message: HTMLElement;
   private readonly disposer = new Disposer();
   private active: Tab = "explorer";
+  private readonly badges = new Map<Tab, number>();
+  private readonly hiddenTabs = new Set<Tab>();
 
   constructor(private readonly root: HTMLElement, private readonly i18n: I18n, private readonly onTab: (tab: Tab) => void) {
     this.top = h("div", { class: "top" });
     this.tabs = h("div", { class: "tabs", role: "tablist" });
     this.panes = {
       explorer: h("div", { class: "pane", "data-tab": "explorer" }),
+      warnings: h("div", { class: "pane", "data-tab": "warnings", hidden: true }),
+      finder: h("div", { class: "pane", "data-tab": "finder", hidden: true }),
       map: h("div", { class: "pane", "data-tab": "map", hidden: true }),
       compare: h("div", { class: "pane", "data-tab": "compare", hidden: true }),
     };
@@ -43,8 +47,23 @@ export class Layout {
     return this.active;
   }
 
+  /** A count on a tab (e.g. active warnings); null removes it. */
+  setBadge(tab: Tab, count: number | null): void {
+    if (count === null) this.badges.delete(tab);
+    else this.badges.set(tab, count);
+    this.render();
+  }
+
+  /** Hide a tab a role cannot use (showing it again is allowed). */
+  setTabHidden(tab: Tab, hidden: boolean): void {
+    if (hidden) this.hiddenTabs.add(tab);
+    else this.hiddenTabs.delete(tab);
+    if (hidden && this.active === tab) this.show("explorer");
+    else this.render();
+  }
+
   show(tab: Tab): void {
-    if (!TABS.includes(tab)) return;
+    if (!TABS.includes(tab) || this.hiddenTabs.has(tab)) return;
     this.active = tab;
     for (const [name, pane] of Object.entries(this.panes)) pane.hidden = name !== tab;
     this.render();
@@ -57,9 +76,12 @@ export class Layout {
   }
 
   render(): void {
-    this.tabs.replaceChildren(...TABS.map((tab) => h("button", {
-      type: "button", role: "tab", "data-tab": tab, "aria-selected": String(tab === this.active), class: tab === this.active ? "on" : "",
-    }, this.i18n.t(`tabs.${tab}` as MessageKey))));
+    this.tabs.replaceChildren(...TABS.filter((tab) => !this.hiddenTabs.has(tab)).map((tab) => {
+      const badge = this.badges.get(tab);
+      return h("button", {
+        type: "button", role: "tab", "data-tab": tab, "aria-selected": String(tab === this.active), class: tab === this.active ? "on" : "",
+      }, this.i18n.t(`tabs.${tab}` as MessageKey), badge !== undefined ? h("span", { class: "tab-badge", "data-count": badge }, badge > 999 ? "999+" : String(badge)) : null);
+    }));
   }
 
   dispose(): void {

@@ -31,6 +31,17 @@ export interface LoadStats {
   done: boolean;
 }
 
+/** While a building streams in after its first room is drawn, frames are at least this far apart. */
+export const STREAMING_FRAME_INTERVAL_MS = 400;
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve: () => void = () => undefined;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
 export class SceneTools extends EventTarget {
   readonly viewer: Viewer;
   readonly loader: StoreyLoader;
@@ -45,6 +56,7 @@ export class SceneTools extends EventTarget {
   private storeys: Storey[] = [];
   private frameOnFirst = false;
   private currentStorey: number | null = null;
+  private firstRoom: { promise: Promise<void>; resolve: () => void } = deferred();
   private marks: { start: number; firstRoom: number | null; all: number | null; pendingFirst: boolean; pendingAll: boolean } = {
     start: 0, firstRoom: null, all: null, pendingFirst: false, pendingAll: false,
   };
@@ -65,6 +77,8 @@ export class SceneTools extends EventTarget {
       onEvent<StoreyLoadEvent>(this.loader, "storey", ({ model }) => this.onStorey(model)),
       onEvent<null>(this.loader, "done", () => {
         this.marks.pendingAll = true;
+        this.viewer.minFrameInterval = 0;
+        this.firstRoom.resolve(); // no storey had rooms: nobody should wait for ever
         this.viewer.requestRender();
       }),
       onEvent<PickResult | null>(this.picker, "pick", (hit) => emit(this, "pick", hit?.globalId ?? null)),
@@ -84,7 +98,12 @@ export class SceneTools extends EventTarget {
     this.frameOnFirst = frame;
     this.currentStorey = first ?? null;
     this.marks = { start: performance.now(), firstRoom: null, all: null, pendingFirst: false, pendingAll: false };
+    this.firstRoom.resolve(); // a superseded load releases its waiters
+    this.firstRoom = deferred();
+    this.viewer.minFrameInterval = 0;
+    this.layout.isolated = null; // a storey of the previous building
     this.walk.disable();
+    emit(this, "tools", null);
     return this.loader.load(storeys, first);
   }
 
@@ -112,8 +131,19 @@ export class SceneTools extends EventTarget {
 
   private onRendered(): void {
     const now = performance.now();
-    if (this.marks.pendingFirst && this.marks.firstRoom === null) this.marks.firstRoom = now;
+    if (this.marks.pendingFirst && this.marks.firstRoom === null) {
+      this.marks.firstRoom = now;
+      // the first room is on screen: while the other storeys stream in, redraw at a calmer pace
+      // (each frame draws every storey loaded so far; interaction and animations are never held back)
+      if (this.marks.all === null && !this.marks.pendingAll) this.viewer.minFrameInterval = STREAMING_FRAME_INTERVAL_MS;
+      this.firstRoom.resolve();
+    }
     if (this.marks.pendingAll && this.marks.all === null) this.marks.all = now;
+  }
+
+  /** Resolves once the current building's first room has been drawn (or its loading ended without one). */
+  firstRoomDrawn(): Promise<void> {
+    return this.firstRoom.promise;
   }
 
   private onHover(hit: PickResult | null): void {
@@ -164,6 +194,26 @@ export class SceneTools extends EventTarget {
     this.currentStorey = model.id;
     emit(this, "tools", null);
     await this.flyTo.toBox(model.rooms.box(index).applyMatrix4(model.group.matrixWorld));
+  }
+
+  /** Fly to a group of rooms (e.g. a finder candidate, all on one storey), that storey isolated. */
+  async flyToRooms(globalIds: string[], storeyId: number | null): Promise<void> {
+    if (storeyId !== null) await this.whenLoaded(storeyId);
+    const box = new Box3();
+    let storey: StoreyModel | null = null;
+    for (const model of this.viewer.storeys.values()) {
+      for (const id of globalIds) {
+        const index = model.rooms.indexOf(id);
+        if (index === undefined) continue;
+        box.union(model.rooms.box(index).applyMatrix4(model.group.matrixWorld));
+        storey ??= model;
+      }
+    }
+    if (!storey || box.isEmpty()) return;
+    if (this.viewer.storeys.size > 1) this.layout.isolate(storey.id);
+    this.currentStorey = storey.id;
+    emit(this, "tools", null);
+    await this.flyTo.toBox(box, 0.5);
   }
 
   /** Where a room's centre is on screen (client px), for tests; null if not loaded. */

@@ -94,4 +94,22 @@ describe("ApiClient", () => {
     await api.storeyGlb(1);
     expect(api.bytesReceived).toBe(10);
   });
+  it("lists warnings with filters, acknowledges with PATCH and posts finder needs as JSON", async () => {
+    const { api, fetch } = client((url, init) => {
+      if (url.startsWith("/api/warnings?")) return json({ items: [], total: 0 });
+      if (url === "/api/warnings/5") return json({ id: 5, status: JSON.parse(String(init?.body)).status });
+      return json({ required_m2: 18, people: 2, candidates: [] });
+    });
+    await api.warnings({ status: "active", severity: "critical", rule: undefined, limit: 200 });
+    expect(fetch.mock.calls[0]![0]).toBe("/api/warnings?status=active&severity=critical&limit=200");
+    expect((await api.setWarningStatus(5, "acknowledged")).status).toBe("acknowledged");
+    const patch = fetch.mock.calls[1]![1]!;
+    expect(patch.method).toBe("PATCH");
+    expect(new Headers(patch.headers).get("Content-Type")).toBe("application/json");
+    await api.finder({ ranks: { 处级以下: 2 }, level: "provincial", building_id: 1 });
+    const post = fetch.mock.calls[2]!;
+    expect(post[0]).toBe("/api/finder");
+    expect(post[1]!.method).toBe("POST");
+    expect(JSON.parse(String(post[1]!.body))).toEqual({ ranks: { 处级以下: 2 }, level: "provincial", building_id: 1 });
+  });
 });

@@ -99,6 +99,12 @@ describe("colour modes", () => {
     expect(colourFor("category", undefined)).toBe(NO_DATA);
   });
 
+  it("gives consecutive unit ids distinct colours", () => {
+    const colours = new Set(Array.from({ length: 12 }, (_, i) => colourFor("unit", { unit_id: i + 1, unit_name: `unit ${i}` })));
+    expect(colours.size).toBe(12);
+    expect(colourFor("unit", { unit_id: 3, unit_name: "a" })).toBe(colourFor("unit", { unit_id: 3, unit_name: "b" }));
+  });
+
   it("falls back to the unit id for the unit key", () => {
     expect(legendKey("unit", { unit_id: 7 })).toBe("7");
     expect(legendKey("unit", { unit_id: null })).toBeNull();

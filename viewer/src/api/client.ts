@@ -1,6 +1,7 @@
 /** The one place that talks HTTP to the twin API: bearer token, problem+json errors, 401 events. */
 import type {
-  Building, Campus, Comparison, FeatureCollection, Health, Me, ModelVersion, RoomCard, RoomPage, RoomQuery, Storey, Token,
+  Building, Campus, Comparison, DeviationSummary, FeatureCollection, FinderRequest, FinderResult, Health, Me, ModelVersion, RoomCard,
+  RoomPage, RoomQuery, Storey, Token, UnitCompliance, Warning, WarningPage, WarningQuery, WarningStatus,
 } from "./types";
 
 /** An error answer of the API (application/problem+json, or anything else non-2xx). */
@@ -158,6 +159,7 @@ export class ApiClient extends EventTarget {
   campuses(): Promise<Campus[]> { return this.json<Campus[]>("/api/campuses"); }
   buildings(campusId?: number): Promise<Building[]> { return this.json<Building[]>(`/api/buildings${buildQuery({ campus_id: campusId })}`); }
   building(id: number): Promise<Building> { return this.json<Building>(`/api/buildings/${id}`); }
+  storey(id: number): Promise<Storey> { return this.json<Storey>(`/api/storeys/${id}`); }
   storeys(buildingId: number): Promise<Storey[]> { return this.json<Storey[]>(`/api/buildings/${buildingId}/storeys`); }
   rooms(query: RoomQuery = {}): Promise<RoomPage> { return this.json<RoomPage>(`/api/rooms${buildQuery({ ...query })}`); }
   room(globalId: string): Promise<RoomCard> { return this.json<RoomCard>(`/api/rooms/${encodeURIComponent(globalId)}`); }
@@ -165,8 +167,25 @@ export class ApiClient extends EventTarget {
   planSvg(storeyId: number): Promise<string> { return this.text(`/api/storeys/${storeyId}/plan.svg`); }
   map(): Promise<FeatureCollection> { return this.json<FeatureCollection>("/api/map.geojson"); }
   versions(modelId: number): Promise<ModelVersion[]> { return this.json<ModelVersion[]>(`/api/models/${modelId}/versions`); }
-  compare(modelId: number, from: number, to: number): Promise<Comparison> {
+  compare(modelId: number, from?: number, to?: number): Promise<Comparison> {
     return this.json<Comparison>(`/api/models/${modelId}/compare${buildQuery({ from_version: from, to_version: to })}`);
+  }
+
+  // --- compliance -------------------------------------------------------------------------------
+  warnings(query: WarningQuery = {}): Promise<WarningPage> { return this.json<WarningPage>(`/api/warnings${buildQuery({ ...query })}`); }
+  setWarningStatus(id: number, status: Exclude<WarningStatus, "resolved">): Promise<Warning> {
+    return this.sendJson<Warning>("PATCH", `/api/warnings/${id}`, { status });
+  }
+  refreshWarnings(): Promise<{ opened: number; still_open: number; resolved: number }> { return this.sendJson("POST", "/api/warnings/refresh", {}); }
+  finder(request: FinderRequest): Promise<FinderResult> { return this.sendJson<FinderResult>("POST", "/api/finder", request); }
+  complianceUnits(): Promise<UnitCompliance[]> { return this.json<UnitCompliance[]>("/api/compliance/units"); }
+  deviationSummary(buildingId?: number): Promise<DeviationSummary> {
+    return this.json<DeviationSummary>(`/api/compliance/deviations${buildQuery({ building_id: buildingId })}`);
+  }
+
+  /** A JSON body sent with `method`, the JSON answer back. */
+  sendJson<T>(method: string, path: string, body: unknown): Promise<T> {
+    return this.json<T>(path, { method, body: JSON.stringify(body), headers: { "Content-Type": "application/json" } });
   }
 
   /** Every room of a query, page by page (the API caps a page at 1000). */

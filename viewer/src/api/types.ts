@@ -43,9 +43,56 @@ export interface Building extends AreaTotals {
 
 export type Compliance = "over" | "within" | "vacant";
 
-export interface Occupant { name?: string | null; rank?: string | null; standard_m2?: number | null }
+/** A current occupant of a room; person_code, name and title are absent for the viewer role. */
+export interface Occupant {
+  occupancy_id?: number;
+  rank?: string | null;
+  standard_m2?: number | null;
+  kind?: string | null;
+  since?: string | null;
+  status?: string | null;
+  unit_name?: string | null;
+  person_code?: string | null;
+  name?: string | null;
+  title?: string | null;
+}
 
-export interface Warning { rule: string; severity: string; message: string }
+export type Severity = "info" | "warning" | "critical";
+export type WarningStatus = "open" | "acknowledged" | "resolved";
+
+/** A warning of the rules engine (GET /api/warnings); messages are generic for the viewer role. */
+export interface Warning {
+  id: number;
+  rule: string;
+  title?: string | null;
+  title_en?: string | null;
+  severity: Severity | string;
+  subject_kind?: "room" | "person" | "unit" | string | null;
+  subject_key?: string | null;
+  room_id?: number | null;
+  room_global_id?: string | null;
+  unit_id?: number | null;
+  message: string;
+  message_en?: string | null;
+  evidence?: Record<string, unknown> | null;
+  status?: WarningStatus | string;
+  first_seen?: string | null;
+  last_seen?: string | null;
+  resolved_at?: string | null;
+}
+
+export interface WarningPage { items: Warning[]; total: number }
+
+export interface WarningQuery {
+  status?: "active" | WarningStatus;
+  rule?: string;
+  severity?: Severity;
+  unit_id?: number;
+  offset?: number;
+  limit?: number;
+}
+
+export interface Inspection { at?: string | null; finding?: string | null; severity?: string | null; surveyed_area_m2?: number | null; inspector?: string | null }
 
 export interface RoomRow {
   global_id: string;
@@ -84,6 +131,7 @@ export interface RoomCard extends RoomRow {
   bbox?: [number, number, number, number, number, number] | null;
   declared_areas?: DeclaredArea[];
   history?: HistoryEntry[];
+  inspections?: Inspection[];
 }
 
 export interface RoomPage { items: RoomRow[]; total: number }
@@ -97,6 +145,8 @@ export interface RoomQuery {
   min_area?: number;
   max_area?: number;
   min_deviation_pct?: number;
+  unit_id?: number;
+  compliance?: Compliance;
   sort?: string;
   offset?: number;
   limit?: number;
@@ -108,9 +158,60 @@ export interface Me { username: string; role: Role; unit_id: number | null }
 
 export interface ModelVersion { id: number; seq: number; filename: string | null; ingested_at: string; counts: Record<string, number> | null }
 
-export interface RoomChange { global_id: string; number: string | null; changes: Record<string, [unknown, unknown]> }
+/** A room row of a version comparison (GET /api/models/{id}/compare): no building or storey id. */
+export interface CompareRow {
+  global_id: string;
+  number: string | null;
+  name?: string | null;
+  storey?: string | null;
+  measured_area_m2?: number | null;
+  declared_area_m2?: number | null;
+  category?: string | null;
+}
 
-export interface Comparison { added: RoomRow[]; removed: RoomRow[]; changed: RoomChange[] }
+export interface RoomChange extends CompareRow { changes: Record<string, [unknown, unknown]> }
+
+export interface Comparison {
+  from_version?: number;
+  to_version?: number;
+  added: CompareRow[];
+  removed: CompareRow[];
+  changed: RoomChange[];
+  unchanged?: number;
+}
+
+/** POST /api/finder: head counts per rank at an agency level, optionally within a building or storey. */
+export interface FinderRequest {
+  ranks: Record<string, number>;
+  level: string;
+  building_id?: number;
+  storey_id?: number;
+  max_rooms?: number;
+  limit?: number;
+}
+
+export interface FinderRoom { global_id: string; number: string | null; name: string | null; area_m2: number; use_status: string | null }
+
+export interface FinderCandidate { building: string | null; storey: string | null; storey_id: number; rooms: FinderRoom[]; area_m2: number; waste_m2: number }
+
+export interface FinderResult { required_m2: number; people: number; candidates: FinderCandidate[] }
+
+type KindAreas = Record<string, number>;
+
+export interface UnitCompliance {
+  unit_id: number;
+  code: string;
+  name: string;
+  reference_level: string | null;
+  posts: number;
+  k: number;
+  approved: KindAreas;
+  actual: KindAreas;
+  difference: Record<string, { m2: number; pct: number | null }>;
+  is_over: boolean;
+}
+
+export interface DeviationSummary { within_1: number; within_5: number; over_5: number; no_declared: number; no_geometry: number }
 
 export interface GeoFeature {
   type: "Feature";

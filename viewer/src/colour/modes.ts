@@ -1,5 +1,5 @@
 /** Colour modes: one function maps a room row to a colour and a legend key; legends list what is shown. */
-import { categoryColour, complianceColour, qualitativeColour, useStatusColour } from "./palette";
+import { categoryColour, complianceColour, unitColour, useStatusColour } from "./palette";
 import { NO_DATA, deviationColour } from "./scales";
 
 export const COLOUR_MODES = ["category", "unit", "use_status", "compliance", "deviation"] as const;
@@ -42,7 +42,7 @@ export function colourFor(mode: ColourMode, room: ColourInput | undefined): numb
     case "category":
       return categoryColour(room.category);
     case "unit":
-      return qualitativeColour(legendKey("unit", room));
+      return unitColour(room.unit_id, legendKey("unit", room));
     case "use_status":
       return useStatusColour(room.use_status);
     case "compliance":

@@ -74,6 +74,12 @@ export function qualitativeColour(key: string | number | null | undefined): numb
   return QUALITATIVE[hashKey(String(key)) % QUALITATIVE.length]!;
 }
 
+/** A using unit's colour: by id (consecutive ids never share a colour up to 12 units), else by name. */
+export function unitColour(unitId: number | null | undefined, name?: string | null): number {
+  if (unitId !== null && unitId !== undefined && Number.isInteger(unitId) && unitId > 0) return QUALITATIVE[(unitId - 1) % QUALITATIVE.length]!;
+  return qualitativeColour(name);
+}
+
 export function categoryColour(code: string | null | undefined): number {
   if (!code) return NO_DATA;
   return CATEGORY_COLOURS[code] ?? qualitativeColour(code);

@@ -60,6 +60,11 @@ export class I18n extends EventTarget {
     return this.t("unit.pct", { value: `${value > 0 ? "+" : ""}${value.toFixed(1)}` });
   }
 
+  /** The text of the active language out of a zh / en pair (either may be missing). */
+  pick(zh: string | null | undefined, en: string | null | undefined): string {
+    return (this.current === "en" ? en || zh : zh || en) ?? "";
+  }
+
   /** A key that may not exist (e.g. an unknown use status): its message, or the fallback. */
   maybe(key: string, fallback: string): string {
     const dict = DICTS[this.current] as Record<string, string>;

@@ -11,6 +11,7 @@ export class DeviationTable extends EventTarget {
   private readonly disposer = new Disposer();
   private rows: RoomRow[] = [];
   private loaded = false;
+  private seq = 0;
 
   constructor(parent: HTMLElement, private readonly api: ApiClient, private readonly i18n: I18n) {
     super();
@@ -29,12 +30,16 @@ export class DeviationTable extends EventTarget {
 
   /** Fetch the 50 largest deviations (optionally of one building). */
   async load(buildingId?: number): Promise<void> {
+    const seq = ++this.seq; // only the latest request's answer is shown
+    let rows: RoomRow[];
     try {
       const page = await this.api.rooms({ sort: "-deviation", limit: 50, building_id: buildingId });
-      this.rows = page.items.filter((r) => r.deviation_pct !== null);
+      rows = page.items.filter((r) => r.deviation_pct !== null);
     } catch {
-      this.rows = [];
+      rows = [];
     }
+    if (seq !== this.seq) return;
+    this.rows = rows;
     this.loaded = true;
     this.render();
   }

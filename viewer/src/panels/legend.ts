@@ -5,11 +5,15 @@ import { DEVIATION_DOMAIN, NO_DATA, deviationStops, toCss } from "../colour/scal
 import type { I18n } from "../i18n";
 import { Disposer, emit, h, listen } from "./dom";
 
+/** Rooms painted over the colour mode (finder result, version difference), listed above the mode's legend. */
+export interface OverlayEntry { colour: number; label: string; count?: number; key: string }
+
 export class LegendPanel extends EventTarget {
   readonly root: HTMLElement;
   private readonly disposer = new Disposer();
   private mode: ColourMode = "category";
   private rows: RoomRow[] = [];
+  private overlay: OverlayEntry[] = [];
 
   constructor(parent: HTMLElement, private readonly i18n: I18n) {
     super();
@@ -27,17 +31,33 @@ export class LegendPanel extends EventTarget {
     this.render();
   }
 
+  /** Entries of a highlight over the colour mode (empty: none). */
+  setOverlay(entries: OverlayEntry[]): void {
+    this.overlay = entries;
+    this.render();
+  }
+
   render(): void {
     const t = this.i18n.t.bind(this.i18n);
+    const overlay = this.overlay.length
+      ? h("ul", { class: "swatches overlay-entries", id: "legend-overlay" }, this.overlay.map((entry) => h("li", { "data-overlay": entry.key },
+          h("span", { class: "swatch", style: `background:${toCss(entry.colour)}` }),
+          h("span", { class: "label" }, entry.label),
+          entry.count !== undefined ? h("span", { class: "count" }, String(entry.count)) : null)))
+      : null;
     const select = h("select", { id: "colour-mode", "aria-label": t("tools.colourBy") },
       COLOUR_MODES.map((mode) => h("option", { value: mode, selected: mode === this.mode }, t(`colour.${mode}`))));
     const body = this.mode === "deviation" ? this.gradient() : this.swatches(legendEntries(this.mode, this.rows));
-    this.root.replaceChildren(h("header", {}, h("h3", {}, t("legend.title")), h("label", {}, t("tools.colourBy"), select)), body);
+    this.root.replaceChildren(h("header", {}, h("h3", {}, t("legend.title")), h("label", {}, t("tools.colourBy"), select)), ...(overlay ? [overlay] : []), body);
     this.root.dataset.mode = this.mode;
   }
 
   private label(key: string | null): string {
-    if (key === null) return this.i18n.t("legend.none");
+    if (key === null) {
+      if (this.mode === "unit") return this.i18n.t("legend.noUnit");
+      if (this.mode === "compliance") return this.i18n.t("legend.notApplicable");
+      return this.i18n.t("legend.none");
+    }
     switch (this.mode) {
       case "category":
         return this.i18n.category(key);

@@ -1,5 +1,5 @@
 /** The room card: areas with source and deviation, category, unit, occupants (per role), warnings, history. */
-import type { HistoryEntry, Occupant, Role, RoomCard, RoomRow } from "../api/types";
+import type { HistoryEntry, Inspection, Occupant, Role, RoomCard, RoomRow } from "../api/types";
 import { colourFor } from "../colour/modes";
 import { toCss } from "../colour/scales";
 import type { I18n, MessageKey } from "../i18n";
@@ -73,6 +73,7 @@ export class RoomCardPanel extends EventTarget {
       table,
       this.occupants(card.occupants),
       this.warnings(card),
+      this.inspections(full.inspections),
       this.declaredAreas(full),
       this.history(full.history),
     ].filter((node): node is HTMLElement => node !== null);
@@ -84,22 +85,34 @@ export class RoomCardPanel extends EventTarget {
   private occupants(occupants: Occupant[] | undefined): HTMLElement | null {
     if (!occupants?.length) return null;
     const t = this.i18n.t.bind(this.i18n);
-    const showNames = this.role !== "viewer";
+    // the API leaves names out for the viewer role; never show them for it even if they were sent
+    const showNames = this.role !== "viewer" && occupants.some((o) => o.name);
     return h("section", { class: "occupants" },
       h("h3", {}, t("card.occupants")),
       h("table", {},
-        h("tr", {}, showNames ? h("th", {}, t("card.name")) : null, h("th", {}, t("card.rank")), h("th", {}, t("card.standard"))),
-        occupants.map((o) => h("tr", {},
-          showNames ? h("td", {}, o.name ?? t("card.hiddenName")) : null,
-          h("td", {}, o.rank ?? t("card.none")),
-          h("td", {}, this.i18n.area(o.standard_m2))))));
+        h("tr", {}, showNames ? h("th", {}, t("card.name")) : null, h("th", {}, t("card.rank")), h("th", {}, t("card.standard")), h("th", {}, t("card.since"))),
+        occupants.map((o) => h("tr", { "data-occupancy-id": o.occupancy_id ?? "" },
+          showNames ? h("td", { title: o.title ?? "" }, o.name ?? t("card.hiddenName"), o.title ? h("div", { class: "muted" }, o.title) : null) : null,
+          h("td", {}, o.rank ? this.i18n.maybe(`finder.rank.${o.rank}`, o.rank) : t("card.none"), o.status && o.status !== "active" ? h("div", { class: "muted" }, o.status) : null),
+          h("td", {}, this.i18n.area(o.standard_m2)),
+          h("td", {}, o.since ?? t("card.none"))))));
   }
 
   private warnings(card: RoomRow): HTMLElement | null {
     if (!card.warnings?.length) return null;
     return h("section", { class: "warnings" },
       h("h3", {}, this.i18n.t("card.warnings")),
-      h("ul", {}, card.warnings.map((w) => h("li", { class: `severity-${w.severity}`, title: w.rule }, w.message))));
+      h("ul", {}, card.warnings.map((w) => h("li", { class: `severity-${w.severity}`, title: this.i18n.pick(w.title, w.title_en) || w.rule, "data-warning-id": w.id },
+        this.i18n.pick(w.message, w.message_en)))));
+  }
+
+  private inspections(inspections: Inspection[] | undefined): HTMLElement | null {
+    if (!inspections?.length) return null;
+    return h("section", { class: "inspections" },
+      h("h3", {}, this.i18n.t("card.inspections")),
+      h("ul", {}, inspections.slice(0, 10).map((i) => h("li", { class: i.severity ? `severity-${i.severity}` : "" },
+        i.at ? h("time", {}, i.at.replace("T", " ").slice(0, 16)) : null, ` ${i.finding ?? ""}`,
+        i.surveyed_area_m2 ? ` (${this.i18n.area(i.surveyed_area_m2)})` : "", i.inspector ? ` · ${i.inspector}` : ""))));
   }
 
   private declaredAreas(card: RoomCard): HTMLElement | null {

@@ -1,17 +1,23 @@
 /** Paints every loaded storey's rooms by the active colour mode; hover and selection on top. */
 import type { RoomRow } from "../api/types";
 import { type ColourMode, colourFor } from "../colour/modes";
-import { NO_DATA, shade } from "../colour/scales";
+import { NO_DATA, lerpColour, shade } from "../colour/scales";
 import type { StoreyModel } from "./storeyModel";
 import type { Viewer } from "./viewer";
 
 export const SELECTED_COLOUR = 0xffd400;
+/** What the rooms outside a dimming highlight fade towards. */
+export const DIMMED_COLOUR = 0xf2f2f2;
+
+/** Rooms painted over the colour mode (finder candidates, version differences); the rest kept or dimmed. */
+export interface Highlight { colours: ReadonlyMap<string, number>; dimOthers?: boolean }
 
 export class RoomColourer {
   private mode: ColourMode = "category";
   private data = new Map<string, RoomRow>();
   private selected: string | null = null;
   private hovered: string | null = null;
+  private highlight: Highlight | null = null;
 
   constructor(private readonly viewer: Viewer) {}
 
@@ -33,6 +39,32 @@ export class RoomColourer {
     this.applyAll();
   }
 
+  /** Add rows (e.g. one storey's, as they arrive) and recolour only the storeys they are on. */
+  addData(rows: Iterable<RoomRow>): void {
+    const storeys = new Set<number | null>();
+    for (const row of rows) {
+      this.data.set(row.global_id, row);
+      storeys.add(row.storey_id);
+    }
+    for (const model of this.viewer.storeys.values()) {
+      if (storeys.has(model.id) || storeys.has(null)) this.apply(model);
+    }
+  }
+
+  clearData(): void {
+    this.data.clear();
+  }
+
+  /** Paint some rooms in their own colours over the mode (null: back to the mode's colours). */
+  setHighlight(highlight: Highlight | null): void {
+    this.highlight = highlight && highlight.colours.size ? highlight : null;
+    this.applyAll();
+  }
+
+  get highlighted(): string[] {
+    return this.highlight ? [...this.highlight.colours.keys()] : [];
+  }
+
   row(globalId: string): RoomRow | undefined {
     return this.data.get(globalId);
   }
@@ -43,8 +75,11 @@ export class RoomColourer {
 
   /** The colour a room shows in the current mode (also used by the 2D plan). */
   colourOf(globalId: string): number {
+    const own = this.highlight?.colours.get(globalId);
+    if (own !== undefined) return own;
     const row = this.data.get(globalId);
-    return row ? colourFor(this.mode, row) : NO_DATA;
+    const colour = row ? colourFor(this.mode, row) : NO_DATA;
+    return this.highlight?.dimOthers ? lerpColour(colour, DIMMED_COLOUR, 0.8) : colour;
   }
 
   /** Colour one storey (e.g. as soon as it has arrived): one attribute rewrite. */

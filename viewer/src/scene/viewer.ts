@@ -22,6 +22,11 @@ export class Viewer extends EventTarget {
   private readonly tickers = new Set<Ticker>();
   private readonly resizeObserver: ResizeObserver;
   private frameRequest = 0;
+  private frameTimer: ReturnType<typeof setTimeout> | null = null;
+  private lastRenderAt = -Infinity;
+  private urgent = false;
+  /** Minimum time between frames that nobody is waiting for (e.g. storeys arriving); 0: every frame. */
+  minFrameInterval = 0;
   private dirty = true;
   private lastTime = 0;
 
@@ -42,7 +47,7 @@ export class Viewer extends EventTarget {
     this.controls = new OrbitControls(this.camera, this.renderer.domElement);
     this.controls.screenSpacePanning = true;
     this.controls.addEventListener("change", () => {
-      this.requestRender();
+      this.requestRender(true);
       this.dispatchEvent(new Event("camera"));
     });
     this.resizeObserver = new ResizeObserver(() => this.resize());
@@ -60,11 +65,13 @@ export class Viewer extends EventTarget {
   }
 
   get idle(): boolean {
-    return !this.dirty && this.tickers.size === 0 && this.frameRequest === 0;
+    return !this.dirty && this.tickers.size === 0 && this.frameRequest === 0 && this.frameTimer === null;
   }
 
-  requestRender(): void {
+  /** Draw again soon; `urgent` (user interaction) ignores minFrameInterval. */
+  requestRender(urgent = false): void {
     this.dirty = true;
+    if (urgent) this.urgent = true;
     this.schedule();
   }
 
@@ -79,6 +86,18 @@ export class Viewer extends EventTarget {
 
   private schedule(): void {
     if (this.frameRequest) return;
+    const wait = this.urgent || this.tickers.size ? 0 : this.minFrameInterval - (performance.now() - this.lastRenderAt);
+    if (wait > 0) {
+      this.frameTimer ??= setTimeout(() => {
+        this.frameTimer = null;
+        if (!this.frameRequest) this.frameRequest = requestAnimationFrame(this.frame);
+      }, wait);
+      return;
+    }
+    if (this.frameTimer !== null) {
+      clearTimeout(this.frameTimer);
+      this.frameTimer = null;
+    }
     this.frameRequest = requestAnimationFrame(this.frame);
   }
 
@@ -94,6 +113,8 @@ export class Viewer extends EventTarget {
 
   render(): void {
     this.dirty = false;
+    this.urgent = false;
+    this.lastRenderAt = performance.now();
     this.renderer.render(this.scene, this.camera);
     const { calls, triangles } = this.renderer.info.render;
     this.lastFrame.calls = calls;
@@ -159,6 +180,7 @@ export class Viewer extends EventTarget {
 
   dispose(): void {
     cancelAnimationFrame(this.frameRequest);
+    if (this.frameTimer !== null) clearTimeout(this.frameTimer);
     this.tickers.clear();
     this.resizeObserver.disconnect();
     this.controls.dispose();
