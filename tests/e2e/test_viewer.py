@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from conftest import ARTIFACTS
+from e2e_support import ARTIFACTS
 from pixels import colour_stats, decode_png, difference
 
 SELECTED = (0xFF, 0xD4, 0x00)
@@ -162,7 +162,7 @@ def test_map_click_opens_building(viewer_page, live_server):
 def test_login_form_when_the_api_answers_401(browser, live_server):
     if live_server.token is None:
         pytest.skip("the API has no authentication yet (POST /api/auth/token is 404)")
-    from conftest import VIEWER_PASSWORD, VIEWER_USER, Page
+    from e2e_support import VIEWER_PASSWORD, VIEWER_USER, Page
 
     page = Page(browser, live_server, None, "test_login")
     try:
@@ -302,7 +302,7 @@ def test_compare_shows_added_and_removed_rooms(viewer_page, live_server):
 
 
 def test_viewer_role_sees_no_personal_names(browser, live_server):
-    from conftest import PERSON, Page
+    from e2e_support import PERSON, Page
 
     admin_card = live_server.get(f"/api/rooms/{live_server.occupied_room}")
     assert any(o.get("name") == PERSON["name"] for o in admin_card["occupants"]), "the seeded occupant is there for the admin"
