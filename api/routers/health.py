@@ -6,12 +6,13 @@ from fastapi import APIRouter
 from sqlalchemy import text
 
 from api.deps import SessionDep
+from api.responses import FastJSON
 from twin import __version__
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/api/health")
-def health(session: SessionDep) -> dict:
+@router.get("/api/health", response_class=FastJSON)
+def health(session: SessionDep) -> FastJSON:
     session.execute(text("select 1"))
-    return {"status": "ok", "version": __version__}
+    return FastJSON({"status": "ok", "version": __version__})

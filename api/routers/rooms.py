@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 
 from api.deps import SessionDep
+from api.responses import FastJSON
 from api.security import CurrentUser
 from twin.auth import Forbidden
 from twin.ledger.export import rooms_to_csv, rooms_to_xlsx
@@ -47,10 +48,10 @@ def room_search(
 SearchDep = Annotated[RoomSearch, Depends(room_search)]
 
 
-@router.get("")
-def list_rooms(session: SessionDep, search: SearchDep) -> dict:
+@router.get("", response_class=FastJSON)
+def list_rooms(session: SessionDep, search: SearchDep) -> FastJSON:
     items, total = search_rooms(session, search)
-    return {"items": items, "total": total}
+    return FastJSON({"items": items, "total": total})
 
 
 @router.get("/export.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
@@ -66,9 +67,9 @@ def export_xlsx(session: SessionDep, search: SearchDep) -> Response:
                     headers={"Content-Disposition": 'attachment; filename="rooms.xlsx"'})
 
 
-@router.get("/{global_id}")
-def get_room(session: SessionDep, user: CurrentUser, global_id: str) -> dict:
+@router.get("/{global_id}", response_class=FastJSON)
+def get_room(session: SessionDep, user: CurrentUser, global_id: str) -> FastJSON:
     card = get_room_card(session, global_id, with_names=user.sees_names)
     if not user.can_read_unit(card["unit_id"]):
         raise Forbidden("a unit manager reads only the rooms of its own unit")
-    return card
+    return FastJSON(card)

@@ -115,3 +115,9 @@ def reset_database(url: str) -> Engine:
     command.downgrade(_get_alembic_config(engine), "base")
     upgrade(engine)
     return engine
+
+
+def refresh_statistics(engine: Engine) -> None:
+    """Let the query planner see the tables as they are now (after a large import)."""
+    with engine.begin() as connection:
+        connection.exec_driver_sql("ANALYZE")

@@ -25,7 +25,7 @@ from twin.errors import GlobalIdConflict
 from twin.ifc.reader import check_ifc_file, get_sha256, open_ifc
 from twin.ifc.spatial import Node
 from twin.ledger.assets import PlannedAsset, remove_model_assets, write_snapshot_assets
-from twin.ledger.db import transaction
+from twin.ledger.db import refresh_statistics, transaction
 from twin.ledger.models import Asset, Building, Campus, DeclaredArea, History, Model, ModelVersion, Room, RoomState, Storey, utcnow
 from twin.geometry.cache import GeometryCache
 from twin.ledger.snapshot import Progress, RoomRecord, Snapshot, add_context, read_rooms, to_geojson
@@ -120,6 +120,7 @@ def ingest_file(
     report.stages.update({k: v for k, v in snapshot.timings.items() if k not in report.stages})
     with transaction(engine) as session:
         session.get(ModelVersion, version_id).seconds = report.seconds
+    refresh_statistics(engine)
     log.info(
         "ingested %s: %d rooms (%d added, %d updated, %d retired) in %.2f s",
         path, report.rooms, report.rooms_added, report.rooms_updated, report.rooms_retired, report.seconds,

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session, defer
 
 from twin.errors import NotFound
@@ -157,25 +157,43 @@ def search_rooms(session: Session, search: RoomSearch) -> tuple[list[dict[str, A
     return [to_row(*r) for r in session.execute(page).all()], int(total or 0)
 
 
+def _build_card_queries() -> dict[str, Select]:
+    """The room card's statements, built once (only their parameters change per request); all
+    but the room itself select plain columns, which is cheaper than loading ORM objects."""
+    room_id = bindparam("room_id")
+    return {
+        "row": select_rooms(include_retired=True).where(Room.global_id == bindparam("global_id")).order_by(None),
+        "areas": select(DeclaredArea.kind, DeclaredArea.value_m2, DeclaredArea.source, DeclaredArea.origin)
+        .where(DeclaredArea.room_id == room_id).order_by(DeclaredArea.id),
+        "history": select(History.at, History.action, History.model_version_id, History.changes, History.actor)
+        .where(History.entity == "room", History.subject_id == room_id).order_by(History.at.desc(), History.id.desc()),
+        "inspections": select(Inspection.at, Inspection.finding, Inspection.severity, Inspection.surveyed_area_m2, Inspection.inspector)
+        .where(Inspection.room_id == room_id).order_by(Inspection.at.desc()),
+        "warnings": select(*Warning.__table__.columns).where(Warning.room_id == room_id, Warning.status != "resolved")
+        .order_by(Warning.first_seen),
+        "occupants": select(Occupancy.id, Occupancy.kind, Occupancy.start_date, Person.rank, Person.status, Person.code,
+                            Person.name, Person.title, Unit.name.label("unit_name"), Unit.reference_level)
+        .join(Person, Occupancy.person_id == Person.id).join(Unit, Person.unit_id == Unit.id)
+        .where(Occupancy.room_id == room_id, Occupancy.end_date.is_(None)).order_by(Occupancy.start_date, Person.code),
+    }
+
+
 def get_occupants(session: Session, room: Room, unit: Unit | None, *, with_names: bool) -> list[dict[str, Any]]:
     """A room's current occupants with rank and the standard (m2) their rank has in their unit."""
     standards = get_standards()
-    rows = session.execute(
-        select(Occupancy, Person, Unit).join(Person, Occupancy.person_id == Person.id).join(Unit, Person.unit_id == Unit.id)
-        .where(Occupancy.room_id == room.id, Occupancy.end_date.is_(None)).order_by(Occupancy.start_date, Person.code)
-    ).all()
+    rows = session.execute(_CARD_QUERIES["occupants"], {"room_id": room.id}).all()
     occupants = []
-    for occupancy, person, person_unit in rows:
+    for row in rows:
         try:
-            standard = standards.get_limit_m2(person_unit.reference_level, person.rank)
+            standard = standards.get_limit_m2(row.reference_level, row.rank)
         except (UnknownRank, UnknownLevel):
             standard = None
         entry = {
-            "occupancy_id": occupancy.id, "rank": person.rank, "standard_m2": standard, "kind": occupancy.kind,
-            "since": occupancy.start_date.isoformat(), "status": person.status, "unit_name": person_unit.name,
+            "occupancy_id": row.id, "rank": row.rank, "standard_m2": standard, "kind": row.kind,
+            "since": row.start_date.isoformat(), "status": row.status, "unit_name": row.unit_name,
         }
         if with_names:
-            entry.update({"person_code": person.code, "name": person.name, "title": person.title})
+            entry.update({"person_code": row.code, "name": row.name, "title": row.title})
         occupants.append(entry)
     return occupants
 
@@ -183,17 +201,15 @@ def get_occupants(session: Session, room: Room, unit: Unit | None, *, with_names
 def get_room_card(session: Session, global_id: str, *, with_names: bool = True) -> dict[str, Any]:
     """Everything about one room: its row, measures, declared areas with sources, occupants
     (names only ``with_names``), inspections and history."""
-    row = session.execute(select_rooms(include_retired=True).where(Room.global_id == global_id)).first()
+    row = session.execute(_CARD_QUERIES["row"], {"global_id": global_id}).first()
     if row is None:
         raise NotFound(f"no room with GlobalId {global_id}")
     room, unit = row[0], row[3]
-    areas = session.scalars(select(DeclaredArea).where(DeclaredArea.room_id == room.id).order_by(DeclaredArea.id)).all()
-    history = session.scalars(
-        select(History).where(History.entity == "room", History.subject_id == room.id).order_by(History.at.desc(), History.id.desc())
-    ).all()
-    inspections = session.scalars(select(Inspection).where(Inspection.room_id == room.id).order_by(Inspection.at.desc())).all()
-    warnings = session.scalars(
-        select(Warning).where(Warning.room_id == room.id, Warning.status != "resolved").order_by(Warning.first_seen)).all()
+    by_room = {"room_id": room.id}
+    areas = session.execute(_CARD_QUERIES["areas"], by_room).all()
+    history = session.execute(_CARD_QUERIES["history"], by_room).all()
+    inspections = session.execute(_CARD_QUERIES["inspections"], by_room).all()
+    warnings = session.execute(_CARD_QUERIES["warnings"], by_room).all()
     return {
         **to_row(*row),
         "occupants": get_occupants(session, room, unit, with_names=with_names),
@@ -242,8 +258,9 @@ RULE_TITLES = {
 }
 
 
-def warning_to_dict(warning: Warning, *, with_names: bool = True) -> dict[str, Any]:
-    """A warning for the API; without names, the message is the rule's title and the subject."""
+def warning_to_dict(warning, *, with_names: bool = True) -> dict[str, Any]:
+    """A warning (ORM object or row of its columns) for the API; without names, the message is the
+    rule's title and the subject."""
     zh, en = RULE_TITLES.get(warning.rule, (warning.rule, warning.rule))
     evidence = dict(warning.evidence or {})
     message, message_en = warning.message, evidence.pop("message_en", None)
@@ -260,3 +277,6 @@ def warning_to_dict(warning: Warning, *, with_names: bool = True) -> dict[str, A
         "first_seen": warning.first_seen.isoformat(), "last_seen": warning.last_seen.isoformat(),
         "resolved_at": warning.resolved_at.isoformat() if warning.resolved_at else None,
     }
+
+
+_CARD_QUERIES = _build_card_queries()
