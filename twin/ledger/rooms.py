@@ -97,6 +97,32 @@ def to_row(room: Room, storey: Storey, building: Building, unit: Unit | None = N
     }
 
 
+#: The row's columns as plain SQL columns (no ORM objects: a page of rooms loads faster).
+ROW_COLUMNS = (
+    Room.global_id, Building.name.label("building_name"), Building.long_name.label("building_long_name"),
+    Storey.name.label("storey_name"), Storey.long_name.label("storey_long_name"), Room.number, Room.name,
+    Room.measured_area_m2, Room.declared_area_m2, Room.declared_area_source, Room.volume_m3, Room.height_m,
+    Room.perimeter_m, Room.status, Room.category, Room.use_status, Room.compliance,
+    Building.id.label("building_id"), Storey.id.label("storey_id"), Unit.id.label("unit_id"), Unit.name.label("unit_name"),
+)
+
+
+def columns_to_row(row) -> dict[str, Any]:
+    """A :data:`ROW_COLUMNS` result as the same dict :func:`to_row` makes."""
+    deviation = None
+    if row.declared_area_m2 is not None and row.measured_area_m2:
+        deviation = round((row.declared_area_m2 - row.measured_area_m2) * 100.0 / row.measured_area_m2, 2)
+    return {
+        "global_id": row.global_id, "building": row.building_name or row.building_long_name,
+        "storey": row.storey_name or row.storey_long_name, "number": row.number, "name": row.name,
+        "measured_area_m2": row.measured_area_m2, "declared_area_m2": row.declared_area_m2,
+        "declared_area_source": row.declared_area_source, "volume_m3": row.volume_m3, "height_m": row.height_m,
+        "perimeter_m": row.perimeter_m, "status": row.status, "deviation_pct": deviation, "category": row.category,
+        "use_status": row.use_status, "compliance": row.compliance, "building_id": row.building_id,
+        "storey_id": row.storey_id, "unit_id": row.unit_id, "unit_name": row.unit_name,
+    }
+
+
 def list_rooms(session: Session, **filters: Any) -> Sequence[dict[str, Any]]:
     """Rooms as rows with exactly :data:`ROOM_ROW_KEYS` (see :func:`select_rooms` for the filters)."""
     return [{k: row[k] for k in ROOM_ROW_KEYS} for row in (to_row(*r) for r in session.execute(select_rooms(**filters)).all())]
@@ -151,10 +177,10 @@ def search_rooms(session: Session, search: RoomSearch) -> tuple[list[dict[str, A
     column = SORTS.get(key, Room.number)
     order = column.desc() if search.sort.startswith("-") else column.asc()
     page = (
-        query.order_by(None).order_by(order.nulls_last(), Room.global_id).offset(search.offset).limit(search.limit)
-        .options(defer(Room.properties), defer(Room.footprint), defer(Room.bbox), defer(Room.centroid))
+        query.order_by(None).with_only_columns(*ROW_COLUMNS, maintain_column_froms=True)
+        .order_by(order.nulls_last(), Room.global_id).offset(search.offset).limit(search.limit)
     )
-    return [to_row(*r) for r in session.execute(page).all()], int(total or 0)
+    return [columns_to_row(r) for r in session.execute(page).all()], int(total or 0)
 
 
 def _build_card_queries() -> dict[str, Select]:
