@@ -58,7 +58,7 @@ def build_ledger(buildings: int) -> tuple[str, int]:
     from twin.auth import create_user
     from twin.ledger.db import open_ledger, transaction
     from twin.ledger.ingest import ingest_file
-    from twin.ledger.models import Room, User
+    from twin.ledger.models import Room
 
     url = f"sqlite:///{WORK / 'twin.db'}"
     marker = WORK / f"ready-{buildings}"

@@ -13,13 +13,14 @@ from api.deps import Id, SessionDep
 from api.schemas import Body
 from api.security import CurrentUser
 from twin.alerts.engine import refresh_warnings, set_warning_status
+from twin.auth import Forbidden
 from twin.compliance.deviation import CLASSES, Deviation
 from twin.compliance.facts import read_facts
 from twin.compliance.unit import check_units
 from twin.compliance.versions import compare_versions
 from twin.errors import NotFound
 from twin.finder import Need, find_rooms
-from twin.ledger.models import Model, Room, Warning
+from twin.ledger.models import Model, Room, Storey, Warning
 from twin.ledger.rooms import warning_to_dict
 from twin.standards import get_standards
 
@@ -53,8 +54,6 @@ def list_warnings(
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     order = func.coalesce(func.nullif(Warning.severity, "critical"), "a")  # critical first
     rows = session.scalars(query.order_by(order, Warning.rule, Warning.first_seen, Warning.id).offset(offset).limit(limit)).all()
-    from twin.ledger.models import Storey
-
     room_ids = [w.room_id for w in rows if w.room_id]
     rooms = {row.id: row for row in session.execute(
         select(Room.id, Room.global_id, Room.number, Room.storey_id, Storey.building_id)
@@ -80,8 +79,6 @@ def update_warning(session: SessionDep, user: CurrentUser, warning_id: Id, body:
     if warning is None:
         raise NotFound(f"no warning {warning_id}")
     if not user.can_read_unit(warning.unit_id):
-        from twin.auth import Forbidden
-
         raise Forbidden("a unit manager handles only its own unit's warnings")
     set_warning_status(session, warning_id, body.status, actor=user.username)
     session.commit()
@@ -122,8 +119,6 @@ def deviation_summary(session: SessionDep, user: CurrentUser, building_id: Annot
     if user.role == "unit_manager":
         query = query.where(Room.unit_id == user.unit_id)
     if building_id is not None:
-        from twin.ledger.models import Storey
-
         query = query.join(Storey, Room.storey_id == Storey.id).where(Storey.building_id == building_id)
     counts = dict.fromkeys(CLASSES, 0)
     for measured, declared in session.execute(query).all():
