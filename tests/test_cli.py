@@ -77,3 +77,10 @@ def test_a_model_without_rooms_says_so(twin_env):
 def test_an_unreachable_database_is_one_clear_error(twin_env, tmp_path):
     result = twin("rooms", "--db", "postgresql+psycopg://nobody@127.0.0.1:1/none")
     assert result.exit_code == 2 and "cannot open the database" in result.stderr
+
+
+def test_generate_writes_a_portfolio_and_refuses_impossible_sizes(tmp_path):
+    result = twin("generate", "--portfolio", "--out", tmp_path / "pf", "--buildings", 2, "--storeys", 1, "--rooms-per-storey", 25)
+    assert result.exit_code == 0 and "2 files with 50 rooms" in result.stderr
+    assert sorted(p.name for p in (tmp_path / "pf").iterdir()) == ["portfolio_001.ifc", "portfolio_002.ifc"]
+    assert twin("generate", "--portfolio", "--out", tmp_path / "x", "--rooms-per-storey", 5).exit_code == 2

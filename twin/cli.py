@@ -276,6 +276,27 @@ def warnings(
     out.print(table)
 
 
+@app.command()
+def generate(
+    out: Annotated[Optional[Path], typer.Option(help="Folder to write to (default: models_ifc/ for the campus).")] = None,
+    buildings: Annotated[int, typer.Option(min=1, max=1000, help="With --portfolio: how many tower-like building files.")] = 20,
+    storeys: Annotated[int, typer.Option(min=1, max=200, help="With --portfolio: storeys per building.")] = 20,
+    rooms_per_storey: Annotated[int, typer.Option(min=23, max=500, help="With --portfolio: rooms per storey (23 or more).")] = 50,
+    portfolio: Annotated[bool, typer.Option("--portfolio", help="A large synthetic portfolio instead of the demo campus.")] = False,
+) -> None:
+    """Generate the sample campus IFC files, or (--portfolio) a large synthetic portfolio."""
+    from models_ifc.generate import generate_campus, generate_portfolio
+
+    if portfolio:
+        if out is None:
+            fail("--portfolio needs --out DIR")
+        stats = generate_portfolio(out, buildings=buildings, storeys=storeys, rooms_per_storey=rooms_per_storey)
+    else:
+        stats = generate_campus(out)
+    rooms = sum(counts.get("IfcSpace", 0) for counts in stats.values())
+    err.print(f"wrote {len(stats)} files with {rooms} rooms")
+
+
 user_app = typer.Typer(help="Accounts of the API.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 
