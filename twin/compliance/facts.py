@@ -13,7 +13,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from twin.ledger.models import Building, Occupancy, Person, Room, Storey, Unit
+from twin.ledger.models import Occupancy, Person, Room, Storey, Unit
 
 
 @dataclass(frozen=True)
@@ -84,21 +84,24 @@ class LedgerFacts:
 
 
 def read_facts(session: Session) -> LedgerFacts:
-    """Read units, people, rooms (active and retired) and open occupancies."""
+    """Read units, people, rooms (active and retired) and open occupancies.
+
+    Plain columns only, in the fact classes' field order: no ORM objects and none of the rooms'
+    JSON (properties, footprints), so this stays cheap on large ledgers.
+    """
     facts = LedgerFacts()
-    for u in session.scalars(select(Unit)):
-        facts.units[u.id] = UnitFact(u.id, u.code, u.name, u.admin_level, u.reference_level, dict(u.approved_posts or {}))
-    for p in session.scalars(select(Person)):
-        facts.people[p.id] = PersonFact(p.id, p.code, p.name, p.rank, p.unit_id, p.status, p.status_since)
+    units = select(Unit.id, Unit.code, Unit.name, Unit.admin_level, Unit.reference_level, Unit.approved_posts)
+    for row in session.execute(units):
+        facts.units[row.id] = UnitFact(*row[:5], dict(row.approved_posts or {}))
+    people = select(Person.id, Person.code, Person.name, Person.rank, Person.unit_id, Person.status, Person.status_since)
+    facts.people = {row.id: PersonFact(*row) for row in session.execute(people)}
     storey_counts = dict(session.execute(select(Storey.building_id, func.count(Storey.id)).where(Storey.is_active).group_by(Storey.building_id)).all())
-    rows = session.execute(
-        select(Room, Storey.building_id).join(Storey, Room.storey_id == Storey.id).join(Building, Storey.building_id == Building.id)
-    ).all()
-    for r, building_id in rows:
-        facts.rooms[r.id] = RoomFact(
-            r.id, r.global_id, r.number, r.name, r.category, r.unit_id, r.use_status, r.use_status_since,
-            r.measured_area_m2, r.declared_area_m2, r.status, building_id, r.storey_id, int(storey_counts.get(building_id, 0)),
-        )
-    for o in session.scalars(select(Occupancy).where(Occupancy.end_date.is_(None))):
-        facts.occupancies.append(OccupancyFact(o.id, o.person_id, o.room_id, o.kind, o.start_date, o.approved, o.concurrent_post_ended))
+    rooms = select(
+        Room.id, Room.global_id, Room.number, Room.name, Room.category, Room.unit_id, Room.use_status, Room.use_status_since,
+        Room.measured_area_m2, Room.declared_area_m2, Room.status, Storey.building_id, Room.storey_id,
+    ).join(Storey, Room.storey_id == Storey.id)
+    facts.rooms = {row.id: RoomFact(*row, int(storey_counts.get(row.building_id, 0))) for row in session.execute(rooms)}
+    occupancies = select(Occupancy.id, Occupancy.person_id, Occupancy.room_id, Occupancy.kind, Occupancy.start_date,
+                         Occupancy.approved, Occupancy.concurrent_post_ended).where(Occupancy.end_date.is_(None))
+    facts.occupancies = [OccupancyFact(*row) for row in session.execute(occupancies)]
     return facts
