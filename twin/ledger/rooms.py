@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Select, bindparam, case, func, or_, select
@@ -68,35 +69,6 @@ def select_rooms(*, building: str | None = None, storey: str | None = None, incl
     return query.order_by(Building.name, Storey.elevation_m, Room.number, Room.global_id)
 
 
-def to_row(room: Room, storey: Storey, building: Building, unit: Unit | None = None) -> dict[str, Any]:
-    """One room as a flat dict with :data:`ROOM_ROW_KEYS` (plus ids and ledger fields)."""
-    deviation = None
-    if room.declared_area_m2 is not None and room.measured_area_m2:
-        deviation = round((room.declared_area_m2 - room.measured_area_m2) * 100.0 / room.measured_area_m2, 2)
-    return {
-        "global_id": room.global_id,
-        "building": building.name or building.long_name,
-        "storey": storey.name or storey.long_name,
-        "number": room.number,
-        "name": room.name,
-        "measured_area_m2": room.measured_area_m2,
-        "declared_area_m2": room.declared_area_m2,
-        "declared_area_source": room.declared_area_source,
-        "volume_m3": room.volume_m3,
-        "height_m": room.height_m,
-        "perimeter_m": room.perimeter_m,
-        "status": room.status,
-        "deviation_pct": deviation,
-        "category": room.category,
-        "use_status": room.use_status,
-        "compliance": room.compliance,
-        "building_id": building.id,
-        "storey_id": storey.id,
-        "unit_id": unit.id if unit else None,
-        "unit_name": unit.name if unit else None,
-    }
-
-
 #: The row's columns as plain SQL columns (no ORM objects: a page of rooms loads faster).
 ROW_COLUMNS = (
     Room.global_id, Building.name.label("building_name"), Building.long_name.label("building_long_name"),
@@ -121,6 +93,16 @@ def columns_to_row(row) -> dict[str, Any]:
         "use_status": row.use_status, "compliance": row.compliance, "building_id": row.building_id,
         "storey_id": row.storey_id, "unit_id": row.unit_id, "unit_name": row.unit_name,
     }
+
+
+def to_row(room: Room, storey: Storey, building: Building, unit: Unit | None = None) -> dict[str, Any]:
+    """One room (ORM objects) as the same flat dict :func:`columns_to_row` makes."""
+    return columns_to_row(SimpleNamespace(
+        **{c.key: getattr(room, c.key) for c in ROW_COLUMNS if getattr(c, "table", None) is Room.__table__},
+        building_name=building.name, building_long_name=building.long_name, building_id=building.id,
+        storey_name=storey.name, storey_long_name=storey.long_name, storey_id=storey.id,
+        unit_id=unit.id if unit else None, unit_name=unit.name if unit else None,
+    ))
 
 
 def list_rooms(session: Session, **filters: Any) -> Sequence[dict[str, Any]]:
