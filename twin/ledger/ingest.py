@@ -195,21 +195,17 @@ def _upsert_campus(session: Session, snapshot: Snapshot) -> Campus:
 
 
 def _check_conflicts(session: Session, entity, global_ids: list[str], model: Model | None) -> None:
-    if not global_ids:
-        return
-    for chunk_start in range(0, len(global_ids), 500):
-        chunk = global_ids[chunk_start : chunk_start + 500]
+    """Refuse GlobalIds that already belong to another model (storeys belong via their building)."""
+    owner = Building.model_id if entity is Storey else entity.model_id
+    for chunk in _chunks(global_ids):
         query = select(entity.global_id).where(entity.global_id.in_(chunk))
-        query = query.where(entity.model_id != model.id) if model is not None and hasattr(entity, "model_id") else query
         if entity is Storey:
-            query = select(Storey.global_id).join(Building).where(Storey.global_id.in_(chunk))
-            if model is not None:
-                query = query.where(Building.model_id != model.id)
+            query = query.join(Building, Storey.building_id == Building.id)
+        if model is not None:
+            query = query.where(owner != model.id)
         clash = session.scalars(query).first()
         if clash is not None:
-            raise GlobalIdConflict(
-                f"{entity.__tablename__} GlobalId {clash} already belongs to another model in the ledger"
-            )
+            raise GlobalIdConflict(f"{entity.__tablename__} GlobalId {clash} already belongs to another model in the ledger")
 
 
 def _apply_snapshot(
