@@ -50,6 +50,16 @@ def _apply(record, values: dict[str, Any]) -> dict[str, list[Any]]:
     return changes
 
 
+def _save(session: Session, entity: str, record, key: str, values: dict[str, Any], *, created: bool, actor: Principal):
+    """Add a new record or apply changes to an existing one, recording either in the history."""
+    if created:
+        session.add(record)
+    changes = _apply(record, values)
+    if created or changes:
+        _record(session, entity, record, key, "created" if created else "edited", changes, actor)
+    return record
+
+
 def get_room(session: Session, global_id: str) -> Room:
     room = session.scalar(select(Room).where(Room.global_id == global_id))
     if room is None:
@@ -147,12 +157,7 @@ def save_person(session: Session, code: str, values: dict[str, Any], *, actor: P
         raise InvalidEdit(f"rank {rank!r} is not a rank of level {unit.reference_level}")
     if values.get("status", "active") not in PERSON_STATUSES:
         raise InvalidEdit(f"status must be one of {', '.join(PERSON_STATUSES)}")
-    if created:
-        session.add(person)
-    changes = _apply(person, values)
-    if created or changes:
-        _record(session, "person", person, code, "created" if created else "edited", changes, actor)
-    return person
+    return _save(session, "person", person, code, values, created=created, actor=actor)
 
 
 def move_in(session: Session, global_id: str, person_code: str, *, start: date, kind: str, approved: bool, actor: Principal) -> Occupancy:
@@ -221,9 +226,4 @@ def save_unit(session: Session, code: str, values: dict[str, Any], *, actor: Pri
     for rank, count in values.get("approved_posts", {}).items():
         if rank not in standards.ranks[level] or int(count) < 0:
             raise InvalidEdit(f"approved posts: {rank!r} x {count} is not valid for level {level}")
-    if created:
-        session.add(unit)
-    changes = _apply(unit, values)
-    if created or changes:
-        _record(session, "unit", unit, code, "created" if created else "edited", changes, actor)
-    return unit
+    return _save(session, "unit", unit, code, values, created=created, actor=actor)
