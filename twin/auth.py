@@ -19,24 +19,14 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from twin.errors import TwinError
+from twin.errors import Forbidden, InvalidUser, NotAuthenticated
 from twin.ledger.models import History, Unit, User
+
+__all__ = ["Forbidden", "InvalidUser", "NotAuthenticated", "Principal"]  # the errors live in twin.errors
 
 ROLES = ("admin", "unit_manager", "inspector", "viewer")
 TOKEN_HOURS = 12
 _hasher = PasswordHasher()
-
-
-class NotAuthenticated(TwinError):
-    http_status = 401
-
-
-class Forbidden(TwinError):
-    http_status = 403
-
-
-class InvalidUser(TwinError):
-    http_status = 422
 
 
 @dataclass(frozen=True)

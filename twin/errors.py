@@ -31,6 +31,24 @@ class GlobalIdConflict(TwinError):
     http_status = 409
 
 
+class NotAuthenticated(TwinError):
+    """No valid credentials: log in first."""
+
+    http_status = 401
+
+
+class Forbidden(TwinError):
+    """The caller's role may not do this."""
+
+    http_status = 403
+
+
+class InvalidUser(TwinError):
+    """An account that cannot be created as asked."""
+
+    http_status = 422
+
+
 class NotFound(TwinError):
     """A record asked for by key does not exist."""
 
