@@ -42,7 +42,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import twin.ledger.snapshot as snapshot_module  # noqa: E402
-from twin.geometry.cache import GeometryCache  # noqa: E402
 from twin.geometry.mesher import get_context_elements, has_body, make_settings, mesh_elements  # noqa: E402
 
 from twin.ledger.db import open_ledger  # noqa: E402
@@ -67,11 +66,6 @@ def _recording_mesh_elements(*args, **kwargs):
 
 
 snapshot_module.mesh_elements = _recording_mesh_elements
-
-
-def ingest_with_cache(path: Path, *, engine, assets_dir: Path, cache: GeometryCache | None = None):
-    """``ingest_file``; it keeps its geometry cache under ``assets_dir/cache`` itself."""
-    return ingest_file(path, engine=engine, assets_dir=assets_dir)
 
 
 def time_webifc(files: list[Path], repeat: int) -> dict:
@@ -116,14 +110,13 @@ def time_rooms_in_ledger(path: Path) -> float:
 def time_ingest(path: Path) -> tuple[float, float, object, list]:
     with tempfile.TemporaryDirectory() as folder:
         engine = open_ledger(f"sqlite:///{folder}/twin.db")
-        cache = None
         _recorded.clear()
         started = time.perf_counter()
-        report = ingest_with_cache(path, engine=engine, assets_dir=Path(folder) / "assets", cache=cache)
+        report = ingest_file(path, engine=engine, assets_dir=Path(folder) / "assets")
         first = time.perf_counter() - started
         results = list(_recorded)
         started = time.perf_counter()
-        again = ingest_with_cache(path, engine=engine, assets_dir=Path(folder) / "assets", cache=cache)
+        again = ingest_file(path, engine=engine, assets_dir=Path(folder) / "assets")
         second = time.perf_counter() - started
         assert again.skipped
         engine.dispose()
@@ -144,13 +137,12 @@ def time_new_version(repeat: int) -> tuple[float, float, int, int]:
     for _ in range(repeat):
         with tempfile.TemporaryDirectory() as folder:
             engine = open_ledger(f"sqlite:///{folder}/twin.db")
-            cache = None
             started = time.perf_counter()
-            ingest_with_cache(ANNEX, engine=engine, assets_dir=Path(folder) / "assets", cache=cache)
+            ingest_file(ANNEX, engine=engine, assets_dir=Path(folder) / "assets")
             firsts.append(time.perf_counter() - started)
             _recorded.clear()
             started = time.perf_counter()
-            report = ingest_with_cache(ANNEX_V2, engine=engine, assets_dir=Path(folder) / "assets", cache=cache)
+            report = ingest_file(ANNEX_V2, engine=engine, assets_dir=Path(folder) / "assets")
             seconds.append(time.perf_counter() - started)
             assert not report.skipped and report.version == 2
             hits = sum(r.cache_hits for r in _recorded)
