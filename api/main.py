@@ -5,6 +5,7 @@ Anonymous requests reach only ``/api/health`` and the login; every other route n
 
 from __future__ import annotations
 
+import gc
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -20,6 +21,7 @@ from twin import __version__
 from twin.auth import get_secret_key
 from twin.config import Settings, get_settings
 from twin.ledger.db import open_ledger
+from twin.ledger.revision import RevisionCache
 
 VIEWER_DIST = Path(__file__).resolve().parents[1] / "viewer" / "dist"
 PROTECTED = (
@@ -34,6 +36,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        # Everything loaded so far (modules, routes, compiled SQL) lives as long as the service:
+        # moved out of the collector's sight, every later collection scans only requests' objects.
+        gc.collect()
+        gc.freeze()
         yield
         app.state.jobs.shutdown(wait=True)
 
@@ -43,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = open_ledger(settings.database_url)
     app.state.secret_key = get_secret_key(settings.data_dir)
     app.state.jobs = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest")
+    app.state.cards = RevisionCache(max_entries=settings.card_cache_entries)
     install_problem_handlers(app)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.include_router(health.router)

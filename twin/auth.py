@@ -7,8 +7,10 @@ rooms and people), ``inspector`` (reads everything, records inspection findings)
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -112,8 +114,19 @@ def issue_token(user: User, secret: str, *, hours: int = TOKEN_HOURS) -> str:
 
 
 def read_token(token: str, secret: str) -> Principal:
+    """The principal a token names; :class:`NotAuthenticated` if forged, malformed or expired."""
+    sub, role, unit, expires = _verify_token(token, secret)
+    if expires <= time.time():
+        raise NotAuthenticated("invalid or expired token (Signature has expired)")
+    return Principal(sub, role, unit)
+
+
+@functools.lru_cache(maxsize=4096)
+def _verify_token(token: str, secret: str) -> tuple[str, str, int | None, float]:
+    """A token's claims, its signature checked once per token string (a verified token is
+    remembered; its expiry is checked again on every use by :func:`read_token`)."""
     try:
-        claims = jwt.decode(token, secret, algorithms=["HS256"])
+        claims = jwt.decode(token, secret, algorithms=["HS256"], options={"require": ["exp", "sub"]})
     except jwt.PyJWTError as error:
         raise NotAuthenticated(f"invalid or expired token ({error})") from error
-    return Principal(claims["sub"], claims["role"], claims.get("unit"))
+    return claims["sub"], claims["role"], claims.get("unit"), float(claims["exp"])

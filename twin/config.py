@@ -3,6 +3,7 @@
 * ``TWIN_DATABASE_URL``: SQLAlchemy URL; default ``sqlite:///./var/twin.db``.
 * ``TWIN_DATA_DIR``: folder for the SQLite file and assets; default ``./var``.
 * ``TWIN_ASSETS_DIR``: content-addressed GLB store; default ``$TWIN_DATA_DIR/assets``.
+* ``TWIN_CARD_CACHE``: room cards the API keeps per ledger revision; default 20,000 (about 2 KB each).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ class Settings:
     database_url: str
     data_dir: Path
     assets_dir: Path
+    card_cache_entries: int = 20_000
 
     def with_database(self, url: str | None) -> "Settings":
         """These settings with another database URL (``None`` keeps the current one)."""
@@ -32,4 +34,5 @@ def get_settings() -> Settings:
     data_dir = Path(os.environ.get("TWIN_DATA_DIR", "./var"))
     url = os.environ.get("TWIN_DATABASE_URL") or f"sqlite:///{data_dir / 'twin.db'}"
     assets = Path(os.environ.get("TWIN_ASSETS_DIR", str(data_dir / "assets")))
-    return Settings(database_url=url, data_dir=data_dir, assets_dir=assets)
+    cards = int(os.environ.get("TWIN_CARD_CACHE", "20000"))
+    return Settings(database_url=url, data_dir=data_dir, assets_dir=assets, card_cache_entries=cards)

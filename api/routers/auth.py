@@ -22,5 +22,5 @@ def login(request: Request, session: SessionDep, form: Annotated[OAuth2PasswordR
 
 
 @router.get("/me")
-def me(user: CurrentUser) -> dict:
+async def me(user: CurrentUser) -> dict:
     return {"username": user.username, "role": user.role, "unit_id": user.unit_id, "sees_names": user.sees_names}

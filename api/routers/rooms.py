@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from api.deps import SessionDep
 from api.responses import FastJSON
 from api.security import CurrentUser
 from twin.auth import Forbidden
 from twin.ledger.export import rooms_to_csv, rooms_to_xlsx
+from twin.ledger.revision import get_revision
 from twin.ledger.rooms import RoomSearch, get_room_card, search_rooms
 
 router = APIRouter(prefix="/api/rooms", tags=["rooms"])
@@ -18,7 +19,7 @@ router = APIRouter(prefix="/api/rooms", tags=["rooms"])
 SORT_PATTERN = r"^-?(number|name|measured_area|declared_area|deviation|storey|building)$"
 
 
-def room_search(
+async def room_search(
     user: CurrentUser,
     q: Annotated[str | None, Query(max_length=200, description="Text in number, name or long name")] = None,
     building_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
@@ -35,7 +36,8 @@ def room_search(
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
 ) -> RoomSearch:
-    """The search a request asks for; a unit manager only ever searches its own unit."""
+    """The search a request asks for; a unit manager only ever searches its own unit. (``async``:
+    it only computes, so it costs no worker-thread hop.)"""
     if user.role == "unit_manager":
         unit_id = user.unit_id
     return RoomSearch(
@@ -49,7 +51,9 @@ SearchDep = Annotated[RoomSearch, Depends(room_search)]
 
 
 @router.get("", response_class=FastJSON)
-def list_rooms(session: SessionDep, search: SearchDep) -> FastJSON:
+async def list_rooms(session: SessionDep, search: SearchDep) -> FastJSON:
+    """A page of rooms. A bounded read (one indexed page, at most 1,000 rows, and a count), so it
+    runs on the event loop like the room card."""
     items, total = search_rooms(session, search)
     return FastJSON({"items": items, "total": total})
 
@@ -68,8 +72,17 @@ def export_xlsx(session: SessionDep, search: SearchDep) -> Response:
 
 
 @router.get("/{global_id}", response_class=FastJSON)
-def get_room(session: SessionDep, user: CurrentUser, global_id: str) -> FastJSON:
-    card = get_room_card(session, global_id, with_names=user.sees_names)
-    if not user.can_read_unit(card["unit_id"]):
+async def get_room(request: Request, session: SessionDep, user: CurrentUser, global_id: str) -> Response:
+    """The room's card. A bounded read (six indexed lookups), so it runs on the event loop: a
+    worker-thread hop would cost more than the queries. Cards are cached per ledger revision:
+    any committed write anywhere makes every cached card stale (:mod:`twin.ledger.revision`)."""
+    revision = get_revision(session)
+
+    def build() -> tuple[bytes, int | None]:
+        card = get_room_card(session, global_id, with_names=user.sees_names)
+        return FastJSON(card).body, card["unit_id"]
+
+    body, unit_id = request.app.state.cards.get_or_compute((global_id, user.sees_names), revision, build)
+    if not user.can_read_unit(unit_id):
         raise Forbidden("a unit manager reads only the rooms of its own unit")
-    return FastJSON(card)
+    return Response(body, media_type="application/json")

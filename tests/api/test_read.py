@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import update
+
+from twin.ledger.db import open_ledger, transaction
+from twin.ledger.models import Room
 
 
 def test_health_answers_ok(client):
@@ -62,3 +66,31 @@ def test_storey_and_building_models_are_glb_with_etag_and_304_and_compressed(cli
         assert response.headers.get("content-encoding") == "gzip"
         again = client.get(url, headers={"If-None-Match": response.headers["etag"]})
         assert again.status_code == 304 and again.content == b""
+
+
+def test_a_page_past_the_end_still_tells_how_many_rooms_match(client):
+    last = client.get("/api/rooms", params={"limit": 2, "offset": 2}).json()
+    assert last["total"] == 3 and [r["number"] for r in last["items"]] == ["A-0201"]
+    beyond = client.get("/api/rooms", params={"limit": 2, "offset": 10}).json()
+    assert beyond == {"items": [], "total": 3}
+    assert client.get("/api/rooms", params={"q": "no such room"}).json() == {"items": [], "total": 0}
+
+
+def test_a_cached_room_card_is_never_stale_after_a_write_from_elsewhere(client, ledger):
+    gid = "0RoomA0101xxxxxxxxxxxx"
+    assert client.get(f"/api/rooms/{gid}").json()["remarks"] is None
+    assert client.get(f"/api/rooms/{gid}").json()["remarks"] is None  # now from the cache
+    other = open_ledger(ledger[0].database_url)  # another process: twin load, twin ingest...
+    try:
+        with transaction(other) as session:
+            session.execute(update(Room).where(Room.global_id == gid).values(remarks="东侧漏水"))
+    finally:
+        other.dispose()
+    assert client.get(f"/api/rooms/{gid}").json()["remarks"] == "东侧漏水"
+
+
+def test_a_card_cached_for_one_role_is_not_served_to_a_role_that_sees_no_names(client, client_as):
+    gid = "0RoomA0101xxxxxxxxxxxx"
+    assert client.get(f"/api/rooms/{gid}").json()["occupants"][0]["name"] == "张伟"
+    viewer_card = client_as("viewer").get(f"/api/rooms/{gid}")
+    assert viewer_card.status_code == 200 and "张伟" not in viewer_card.text

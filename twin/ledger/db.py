@@ -17,12 +17,14 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from twin.errors import DatabaseError
+from twin.ledger.revision import track_revision
 
 log = logging.getLogger(__name__)
 
@@ -63,10 +65,10 @@ def make_engine(url: str) -> Engine:
     if parsed.drivername.startswith("sqlite"):
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(parsed, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(parsed, connect_args={"check_same_thread": False, "timeout": 30}, json_deserializer=orjson.loads)
         event.listen(engine, "connect", _enable_sqlite_foreign_keys)
         return engine
-    return create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=20, json_deserializer=orjson.loads)
 
 
 def upgrade(engine: Engine) -> None:
@@ -82,6 +84,7 @@ def open_ledger(url: str) -> Engine:
     try:
         engine = make_engine(url)
         upgrade(engine)
+        track_revision(engine)
     except OperationalError as error:
         raise DatabaseError(f"cannot open the database {make_url(url).render_as_string(hide_password=True)}: {error.orig}") from error
     except SQLAlchemyError as error:
@@ -114,6 +117,7 @@ def reset_database(url: str) -> Engine:
     engine = make_engine(url)
     command.downgrade(_get_alembic_config(engine), "base")
     upgrade(engine)
+    track_revision(engine)
     return engine
 
 

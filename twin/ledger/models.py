@@ -379,3 +379,11 @@ class RoomState(Base):
     measured_area_m2: Mapped[float | None] = mapped_column(Float)
     declared_area_m2: Mapped[float | None] = mapped_column(Float)
     category: Mapped[str | None] = mapped_column(String(64))
+
+
+class LedgerRevision(Base):
+    """One row: a number every committed write to the ledger moves on (see :mod:`twin.ledger.revision`)."""
+
+    __tablename__ = "ledger_revision"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Select, bindparam, case, func, or_, select
@@ -79,29 +78,40 @@ ROW_COLUMNS = (
 )
 
 
-def columns_to_row(row) -> dict[str, Any]:
-    """A :data:`ROW_COLUMNS` result as the same dict :func:`to_row` makes."""
+def columns_to_row(row: Sequence[Any]) -> dict[str, Any]:
+    """A result whose first columns are :data:`ROW_COLUMNS` (in order) as the same dict :func:`to_row` makes.
+
+    Unpacked by position: a page of 1,000 rows costs a few milliseconds less than by name."""
+    (global_id, building_name, building_long_name, storey_name, storey_long_name, number, name, measured, declared,
+     declared_source, volume, height, perimeter, status, category, use_status, compliance, building_id, storey_id,
+     unit_id, unit_name) = row[:_ROW_WIDTH]
     deviation = None
-    if row.declared_area_m2 is not None and row.measured_area_m2:
-        deviation = round((row.declared_area_m2 - row.measured_area_m2) * 100.0 / row.measured_area_m2, 2)
+    if declared is not None and measured:
+        deviation = round((declared - measured) * 100.0 / measured, 2)
     return {
-        "global_id": row.global_id, "building": row.building_name or row.building_long_name,
-        "storey": row.storey_name or row.storey_long_name, "number": row.number, "name": row.name,
-        "measured_area_m2": row.measured_area_m2, "declared_area_m2": row.declared_area_m2,
-        "declared_area_source": row.declared_area_source, "volume_m3": row.volume_m3, "height_m": row.height_m,
-        "perimeter_m": row.perimeter_m, "status": row.status, "deviation_pct": deviation, "category": row.category,
-        "use_status": row.use_status, "compliance": row.compliance, "building_id": row.building_id,
-        "storey_id": row.storey_id, "unit_id": row.unit_id, "unit_name": row.unit_name,
+        "global_id": global_id, "building": building_name or building_long_name, "storey": storey_name or storey_long_name,
+        "number": number, "name": name, "measured_area_m2": measured, "declared_area_m2": declared,
+        "declared_area_source": declared_source, "volume_m3": volume, "height_m": height, "perimeter_m": perimeter,
+        "status": status, "deviation_pct": deviation, "category": category, "use_status": use_status, "compliance": compliance,
+        "building_id": building_id, "storey_id": storey_id, "unit_id": unit_id, "unit_name": unit_name,
     }
+
+
+_ROW_WIDTH = len(ROW_COLUMNS)
+#: Rows of every room with its storey, building and unit; searches add their filters to it.
+_SEARCH_FROM = (
+    select(*ROW_COLUMNS).join(Storey, Room.storey_id == Storey.id).join(Building, Storey.building_id == Building.id)
+    .outerjoin(Unit, Room.unit_id == Unit.id)
+)
 
 
 def to_row(room: Room, storey: Storey, building: Building, unit: Unit | None = None) -> dict[str, Any]:
     """One room (ORM objects) as the same flat dict :func:`columns_to_row` makes."""
-    return columns_to_row(SimpleNamespace(
-        **{c.key: getattr(room, c.key) for c in ROW_COLUMNS if getattr(c, "table", None) is Room.__table__},
-        building_name=building.name, building_long_name=building.long_name, building_id=building.id,
-        storey_name=storey.name, storey_long_name=storey.long_name, storey_id=storey.id,
-        unit_id=unit.id if unit else None, unit_name=unit.name if unit else None,
+    return columns_to_row((
+        room.global_id, building.name, building.long_name, storey.name, storey.long_name, room.number, room.name,
+        room.measured_area_m2, room.declared_area_m2, room.declared_area_source, room.volume_m3, room.height_m,
+        room.perimeter_m, room.status, room.category, room.use_status, room.compliance, building.id, storey.id,
+        unit.id if unit else None, unit.name if unit else None,
     ))
 
 
@@ -132,10 +142,16 @@ class RoomSearch:
 
 def search_rooms(session: Session, search: RoomSearch) -> tuple[list[dict[str, Any]], int]:
     """One page of rooms matching ``search``, and how many match in all."""
-    query = select_rooms(include_retired=search.include_retired)
+    query = _SEARCH_FROM if search.include_retired else _SEARCH_FROM.where(Room.status == "active")
+    connection = session.connection()  # plain columns through Core: no ORM loading
     if search.q:
-        like = f"%{search.q.strip()}%"
-        query = query.where(or_(Room.number.ilike(like), Room.name.ilike(like), Room.global_id == search.q.strip()))
+        text = search.q.strip()
+        # SQLite's LIKE ignores ASCII case by itself (as its lower() does); PostgreSQL needs ILIKE
+        contains = "contains" if connection.dialect.name == "sqlite" else "icontains"
+        query = query.where(or_(
+            getattr(Room.number, contains)(text, autoescape=True), getattr(Room.name, contains)(text, autoescape=True),
+            Room.global_id == text,
+        ))
     if search.building_id is not None:
         query = query.where(Building.id == search.building_id)
     if search.storey_id is not None:
@@ -154,15 +170,24 @@ def search_rooms(session: Session, search: RoomSearch) -> tuple[list[dict[str, A
         query = query.where(Room.measured_area_m2 <= search.max_area_m2)
     if search.min_deviation_pct is not None:
         query = query.where(func.abs(DEVIATION_PCT) >= search.min_deviation_pct)
-    total = session.scalar(query.order_by(None).with_only_columns(func.count(Room.id), maintain_column_froms=True))
     key = search.sort.lstrip("-")
     column = SORTS.get(key, Room.number)
     order = column.desc() if search.sort.startswith("-") else column.asc()
-    page = (
-        query.order_by(None).with_only_columns(*ROW_COLUMNS, maintain_column_froms=True)
-        .order_by(order.nulls_last(), Room.global_id).offset(search.offset).limit(search.limit)
-    )
-    return [columns_to_row(r) for r in session.execute(page).all()], int(total or 0)
+    page = query.order_by(order.nulls_last(), Room.global_id).offset(search.offset).limit(search.limit)
+    rows = [columns_to_row(r) for r in connection.execute(page).all()]
+    if 0 < len(rows) < search.limit or (search.offset == 0 and not rows):  # the last page tells the total itself
+        return rows, search.offset + len(rows)
+    total = connection.scalar(query.with_only_columns(func.count(Room.id), maintain_column_froms=True))
+    return rows, int(total or 0)
+
+
+#: The card's columns beyond :data:`ROW_COLUMNS`.
+CARD_COLUMNS = (
+    Room.id, Room.object_type, Room.predefined_type, Room.remarks, Room.footprint, Room.centroid, Room.bbox,
+    Room.is_closed, Room.storey_inferred, Room.row_version, Room.properties, Unit.reference_level,
+)
+
+_CARD_ROOM_KEYS = tuple(c.key for c in CARD_COLUMNS if c.class_ is Room and c.key != "id")
 
 
 def _build_card_queries() -> dict[str, Select]:
@@ -170,7 +195,9 @@ def _build_card_queries() -> dict[str, Select]:
     but the room itself select plain columns, which is cheaper than loading ORM objects."""
     room_id = bindparam("room_id")
     return {
-        "row": select_rooms(include_retired=True).where(Room.global_id == bindparam("global_id")).order_by(None),
+        "row": select(*ROW_COLUMNS, *CARD_COLUMNS)
+        .join(Storey, Room.storey_id == Storey.id).join(Building, Storey.building_id == Building.id)
+        .outerjoin(Unit, Room.unit_id == Unit.id).where(Room.global_id == bindparam("global_id")),
         "areas": select(DeclaredArea.kind, DeclaredArea.value_m2, DeclaredArea.source, DeclaredArea.origin)
         .where(DeclaredArea.room_id == room_id).order_by(DeclaredArea.id),
         "history": select(History.at, History.action, History.model_version_id, History.changes, History.actor)
@@ -186,10 +213,10 @@ def _build_card_queries() -> dict[str, Select]:
     }
 
 
-def get_occupants(session: Session, room: Room, unit: Unit | None, *, with_names: bool) -> list[dict[str, Any]]:
+def get_occupants(session: Session, room_id: int, *, with_names: bool) -> list[dict[str, Any]]:
     """A room's current occupants with rank and the standard (m2) their rank has in their unit."""
     standards = get_standards()
-    rows = session.execute(_CARD_QUERIES["occupants"], {"room_id": room.id}).all()
+    rows = session.connection().execute(_CARD_QUERIES["occupants"], {"room_id": room_id}).all()
     occupants = []
     for row in rows:
         try:
@@ -209,34 +236,25 @@ def get_occupants(session: Session, room: Room, unit: Unit | None, *, with_names
 def get_room_card(session: Session, global_id: str, *, with_names: bool = True) -> dict[str, Any]:
     """Everything about one room: its row, measures, declared areas with sources, occupants
     (names only ``with_names``), inspections and history."""
-    row = session.execute(_CARD_QUERIES["row"], {"global_id": global_id}).first()
-    if row is None:
+    connection = session.connection()  # Core execution: no ORM loading for plain columns (3x less overhead)
+    room = connection.execute(_CARD_QUERIES["row"], {"global_id": global_id}).first()
+    if room is None:
         raise NotFound(f"no room with GlobalId {global_id}")
-    room, unit = row[0], row[3]
     by_room = {"room_id": room.id}
-    areas = session.execute(_CARD_QUERIES["areas"], by_room).all()
-    history = session.execute(_CARD_QUERIES["history"], by_room).all()
-    inspections = session.execute(_CARD_QUERIES["inspections"], by_room).all()
-    warnings = session.execute(_CARD_QUERIES["warnings"], by_room).all()
+    areas = connection.execute(_CARD_QUERIES["areas"], by_room).all()
+    history = connection.execute(_CARD_QUERIES["history"], by_room).all()
+    inspections = connection.execute(_CARD_QUERIES["inspections"], by_room).all()
+    warnings = connection.execute(_CARD_QUERIES["warnings"], by_room).all()
     return {
-        **to_row(*row),
-        "occupants": get_occupants(session, room, unit, with_names=with_names),
+        **columns_to_row(room),
+        "occupants": get_occupants(session, room.id, with_names=with_names),
         "inspections": [
             {"at": i.at.isoformat(), "finding": i.finding, "severity": i.severity, "surveyed_area_m2": i.surveyed_area_m2,
              **({"inspector": i.inspector} if with_names else {})}
             for i in inspections
         ],
         "warnings": [warning_to_dict(w, with_names=with_names) for w in warnings],
-        "object_type": room.object_type,
-        "predefined_type": room.predefined_type,
-        "remarks": room.remarks,
-        "footprint": room.footprint,
-        "centroid": room.centroid,
-        "bbox": room.bbox,
-        "is_closed": room.is_closed,
-        "storey_inferred": room.storey_inferred,
-        "row_version": room.row_version,
-        "properties": room.properties,
+        **{key: getattr(room, key) for key in _CARD_ROOM_KEYS},
         "declared_areas": [{"kind": a.kind, "value_m2": a.value_m2, "source": a.source, "origin": a.origin} for a in areas],
         "history": [
             {"at": h.at.isoformat(), "action": h.action, "model_version_id": h.model_version_id,

@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from twin.ledger.models import Base
+from twin.ledger.revision import untracked
 
 config = context.config
 target_metadata = Base.metadata
@@ -16,7 +17,7 @@ def run_migrations_online() -> None:
     if engine is None:  # the alembic CLI: sqlalchemy.url from alembic.ini or -x url=...
         url = context.get_x_argument(as_dictionary=True).get("url") or config.get_main_option("sqlalchemy.url")
         engine = create_engine(url)
-    with engine.begin() as connection:
+    with engine.begin() as connection, untracked(connection):  # schema changes, not the ledger's contents
         context.configure(
             connection=connection,
             target_metadata=target_metadata,

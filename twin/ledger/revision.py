@@ -1,0 +1,121 @@
+"""The ledger's revision: one number that every committed write moves on, so readers can cache.
+
+A room card is read far more often than anything in it changes. :func:`track_revision` hooks an
+engine so that the first INSERT, UPDATE or DELETE of each transaction also adds one to
+``ledger_revision.value``, in that same transaction: the bump commits with the write or rolls
+back with it, whichever process or route made it (API, ``twin ingest``, ``twin load``...).
+A reader that finds the revision unchanged knows nothing in the ledger changed since it cached.
+
+Every write goes through SQLAlchemy (ORM flushes, Core statements, bulk inserts alike), and the
+hook sits below all of them, on the DBAPI cursor. On PostgreSQL the bump takes the revision
+row's lock first in every writing transaction, so writers queue on it in one order.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from typing import Generic, TypeVar
+
+from sqlalchemy import Connection, Engine, event, select
+from sqlalchemy.orm import Session
+
+from twin.ledger.models import LedgerRevision
+
+_WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+_UNTRACKED = ("alembic_version", "ledger_revision")
+_BUMP = "UPDATE ledger_revision SET value = value + 1 WHERE id = 1"
+_BUMPED = "twin_revision_bumped"
+_TRACKED = "twin_tracks_revision"
+_UNTRACKED_CONNECTION = "twin_untracked"
+
+V = TypeVar("V")
+
+
+def track_revision(engine: Engine) -> None:
+    """Make every writing transaction on ``engine`` move the revision on (idempotent).
+
+    The ledger must be migrated first (the ``ledger_revision`` table must exist)."""
+    if getattr(engine, _TRACKED, False):
+        return
+    event.listen(engine, "before_cursor_execute", _bump_before_first_write)
+    for name in ("begin", "commit", "rollback", "rollback_savepoint"):
+        event.listen(engine, name, _forget_bump)
+    setattr(engine, _TRACKED, True)
+
+
+def is_tracking(engine: Engine) -> bool:
+    return bool(getattr(engine, _TRACKED, False))
+
+
+@contextmanager
+def untracked(connection: Connection) -> Iterator[Connection]:
+    """Within the block, this connection's writes leave the revision alone (schema migrations:
+    the table may not exist yet). ``Connection.info`` outlives the checkout, hence the cleanup."""
+    connection.info[_UNTRACKED_CONNECTION] = True
+    try:
+        yield connection
+    finally:
+        connection.info.pop(_UNTRACKED_CONNECTION, None)
+
+
+def _bump_before_first_write(connection: Connection, cursor, statement: str, parameters, context, executemany) -> None:
+    if connection.info.get(_BUMPED) or not _WRITE.match(statement) or connection.info.get(_UNTRACKED_CONNECTION):
+        return
+    if any(name in statement[:80] for name in _UNTRACKED):
+        return
+    bump = cursor.connection.cursor()
+    try:
+        bump.execute(_BUMP)
+    finally:
+        bump.close()
+    connection.info[_BUMPED] = True
+
+
+def _forget_bump(connection: Connection, *args) -> None:
+    """A transaction ended (or a savepoint that may hold the bump rolled back): the next write bumps again."""
+    connection.info.pop(_BUMPED, None)
+
+
+def get_revision(session: Session) -> int:
+    """The ledger's revision as this session's transaction sees it."""
+    return int(session.connection().scalar(_READ) or 0)
+
+
+_READ = select(LedgerRevision.__table__.c.value).where(LedgerRevision.__table__.c.id == 1)
+
+
+class RevisionCache(Generic[V]):
+    """Values computed from the ledger, each kept with the revision it was computed at; a value
+    is served only while the revision is the same. Least recently used values go first past
+    ``max_entries``. Safe to share between threads."""
+
+    def __init__(self, max_entries: int = 4096) -> None:
+        self.max_entries = max_entries
+        self._entries: OrderedDict[Hashable, tuple[int, V]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get_or_compute(self, key: Hashable, revision: int, compute: Callable[[], V]) -> V:
+        """The value for ``key`` at ``revision``: the cached one, or ``compute()`` (and cache it)."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and entry[0] == revision:
+                self._entries.move_to_end(key)
+                self.hits += 1
+                return entry[1]
+            self.misses += 1
+        value = compute()
+        with self._lock:
+            self._entries[key] = (revision, value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
