@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.secret_key = get_secret_key(settings.data_dir)
     app.state.jobs = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest")
     app.state.cards = RevisionCache(max_entries=settings.card_cache_entries)
+    app.state.searches = RevisionCache(max_entries=4096, max_weight=64 << 20, weigh=len)  # pages of JSON, 64 MB in all
     install_problem_handlers(app)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.include_router(health.router)

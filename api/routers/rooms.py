@@ -51,11 +51,17 @@ SearchDep = Annotated[RoomSearch, Depends(room_search)]
 
 
 @router.get("", response_class=FastJSON)
-async def list_rooms(session: SessionDep, search: SearchDep) -> FastJSON:
+async def list_rooms(request: Request, session: SessionDep, search: SearchDep) -> Response:
     """A page of rooms. A bounded read (one indexed page, at most 1,000 rows, and a count), so it
-    runs on the event loop like the room card."""
-    items, total = search_rooms(session, search)
-    return FastJSON({"items": items, "total": total})
+    runs on the event loop like the room card, and is cached per ledger revision like it (the
+    rows name no people, so the search itself, unit included, is the key)."""
+
+    def build() -> bytes:
+        items, total = search_rooms(session, search)
+        return FastJSON({"items": items, "total": total}).body
+
+    body = request.app.state.searches.get_or_compute(search, get_revision(session), build)
+    return Response(body, media_type="application/json")
 
 
 @router.get("/export.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})

@@ -94,3 +94,15 @@ def test_a_card_cached_for_one_role_is_not_served_to_a_role_that_sees_no_names(c
     assert client.get(f"/api/rooms/{gid}").json()["occupants"][0]["name"] == "张伟"
     viewer_card = client_as("viewer").get(f"/api/rooms/{gid}")
     assert viewer_card.status_code == 200 and "张伟" not in viewer_card.text
+
+
+def test_a_cached_room_search_is_never_stale_after_a_write_from_elsewhere(client, ledger):
+    assert client.get("/api/rooms", params={"q": "档案室"}).json()["total"] == 0
+    assert client.get("/api/rooms", params={"q": "档案室"}).json()["total"] == 0  # now from the cache
+    other = open_ledger(ledger[0].database_url)
+    try:
+        with transaction(other) as session:
+            session.execute(update(Room).where(Room.number == "A-0201").values(name="档案室"))
+    finally:
+        other.dispose()
+    assert [r["number"] for r in client.get("/api/rooms", params={"q": "档案室"}).json()["items"]] == ["A-0201"]

@@ -108,4 +108,12 @@ def test_the_cache_can_be_shared_by_threads():
         thread.start()
     for thread in threads:
         thread.join()
-    assert not errors and len(cache._entries) <= 50
+    assert not errors and len(cache) <= 50
+
+
+def test_the_cache_keeps_its_values_under_their_total_weight():
+    cache: RevisionCache[bytes] = RevisionCache(max_entries=100, max_weight=10, weigh=len)
+    for key in "abc":
+        cache.get_or_compute(key, 1, lambda: b"1234")
+    assert len(cache) == 2  # 12 bytes would be over 10: the oldest went
+    assert cache.get_or_compute("a", 1, lambda: b"new") == b"new"

@@ -91,11 +91,13 @@ _READ = select(LedgerRevision.__table__.c.value).where(LedgerRevision.__table__.
 class RevisionCache(Generic[V]):
     """Values computed from the ledger, each kept with the revision it was computed at; a value
     is served only while the revision is the same. Least recently used values go first past
-    ``max_entries``. Safe to share between threads."""
+    ``max_entries`` or, when ``weigh`` tells a value's size, past ``max_weight`` in all.
+    Safe to share between threads."""
 
-    def __init__(self, max_entries: int = 4096) -> None:
-        self.max_entries = max_entries
-        self._entries: OrderedDict[Hashable, tuple[int, V]] = OrderedDict()
+    def __init__(self, max_entries: int = 4096, *, max_weight: int | None = None, weigh: Callable[[V], int] | None = None) -> None:
+        self.max_entries, self.max_weight, self.weigh = max_entries, max_weight, weigh
+        self._entries: OrderedDict[Hashable, tuple[int, V, int]] = OrderedDict()
+        self._weight = 0
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
@@ -109,13 +111,21 @@ class RevisionCache(Generic[V]):
                 return entry[1]
             self.misses += 1
         value = compute()
+        weight = self.weigh(value) if self.weigh else 0
         with self._lock:
-            self._entries[key] = (revision, value)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+            old = self._entries.pop(key, None)
+            self._weight -= old[2] if old else 0
+            self._entries[key] = (revision, value, weight)
+            self._weight += weight
+            while len(self._entries) > self.max_entries or (self.max_weight is not None and self._weight > self.max_weight):
+                _, (_, _, dropped) = self._entries.popitem(last=False)
+                self._weight -= dropped
         return value
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._weight = 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -140,45 +141,54 @@ class RoomSearch:
     limit: int = 50
 
 
+#: Search filters: RoomSearch field -> the condition it adds, on a bound parameter of the same name.
+_FILTERS = {
+    "building_id": lambda: Storey.building_id == bindparam("building_id"),
+    "storey_id": lambda: Room.storey_id == bindparam("storey_id"),
+    "unit_id": lambda: Room.unit_id == bindparam("unit_id"),
+    "category": lambda: Room.category == bindparam("category"),
+    "use_status": lambda: Room.use_status == bindparam("use_status"),
+    "compliance": lambda: Room.compliance == bindparam("compliance"),
+    "min_area_m2": lambda: Room.measured_area_m2 >= bindparam("min_area_m2"),
+    "max_area_m2": lambda: Room.measured_area_m2 <= bindparam("max_area_m2"),
+    "min_deviation_pct": lambda: func.abs(DEVIATION_PCT) >= bindparam("min_deviation_pct"),
+}
+
+
+@functools.lru_cache(maxsize=256)
+def _search_statements(filters: frozenset[str], *, has_text: bool, include_retired: bool, sort: str, dialect: str) -> tuple[Select, Select]:
+    """The (page, count) statements of one shape of search, built once: requests of the same
+    shape differ only in their parameters, so SQLAlchemy finds them compiled already."""
+    query = _SEARCH_FROM if include_retired else _SEARCH_FROM.where(Room.status == "active")
+    if has_text:  # SQLite's LIKE ignores ASCII case by itself (as its lower() does); PostgreSQL needs ILIKE
+        like = "like" if dialect == "sqlite" else "ilike"
+        pattern = bindparam("pattern")
+        query = query.where(or_(
+            getattr(Room.number, like)(pattern, escape="/"), getattr(Room.name, like)(pattern, escape="/"), Room.global_id == bindparam("q"),
+        ))
+    for name in sorted(filters):
+        query = query.where(_FILTERS[name]())
+    column = SORTS.get(sort.lstrip("-"), Room.number)
+    order = column.desc() if sort.startswith("-") else column.asc()
+    page = query.order_by(order.nulls_last(), Room.global_id).offset(bindparam("offset")).limit(bindparam("limit"))
+    return page, query.with_only_columns(func.count(Room.id), maintain_column_froms=True)
+
+
 def search_rooms(session: Session, search: RoomSearch) -> tuple[list[dict[str, Any]], int]:
     """One page of rooms matching ``search``, and how many match in all."""
-    query = _SEARCH_FROM if search.include_retired else _SEARCH_FROM.where(Room.status == "active")
     connection = session.connection()  # plain columns through Core: no ORM loading
-    if search.q:
-        text = search.q.strip()
-        # SQLite's LIKE ignores ASCII case by itself (as its lower() does); PostgreSQL needs ILIKE
-        contains = "contains" if connection.dialect.name == "sqlite" else "icontains"
-        query = query.where(or_(
-            getattr(Room.number, contains)(text, autoescape=True), getattr(Room.name, contains)(text, autoescape=True),
-            Room.global_id == text,
-        ))
-    if search.building_id is not None:
-        query = query.where(Building.id == search.building_id)
-    if search.storey_id is not None:
-        query = query.where(Storey.id == search.storey_id)
-    if search.unit_id is not None:
-        query = query.where(Room.unit_id == search.unit_id)
-    if search.category:
-        query = query.where(Room.category == search.category)
-    if search.use_status:
-        query = query.where(Room.use_status == search.use_status)
-    if search.compliance:
-        query = query.where(Room.compliance == search.compliance)
-    if search.min_area_m2 is not None:
-        query = query.where(Room.measured_area_m2 >= search.min_area_m2)
-    if search.max_area_m2 is not None:
-        query = query.where(Room.measured_area_m2 <= search.max_area_m2)
-    if search.min_deviation_pct is not None:
-        query = query.where(func.abs(DEVIATION_PCT) >= search.min_deviation_pct)
-    key = search.sort.lstrip("-")
-    column = SORTS.get(key, Room.number)
-    order = column.desc() if search.sort.startswith("-") else column.asc()
-    page = query.order_by(order.nulls_last(), Room.global_id).offset(search.offset).limit(search.limit)
-    rows = [columns_to_row(r) for r in connection.execute(page).all()]
+    params: dict[str, Any] = {name: getattr(search, name) for name in _FILTERS if getattr(search, name) not in (None, "")}
+    text = (search.q or "").strip()
+    page, count = _search_statements(
+        frozenset(params), has_text=bool(text), include_retired=search.include_retired, sort=search.sort, dialect=connection.dialect.name,
+    )
+    if text:
+        escaped = text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+        params.update(q=text, pattern=f"%{escaped}%")
+    rows = [columns_to_row(r) for r in connection.execute(page, {**params, "offset": search.offset, "limit": search.limit}).all()]
     if 0 < len(rows) < search.limit or (search.offset == 0 and not rows):  # the last page tells the total itself
         return rows, search.offset + len(rows)
-    total = connection.scalar(query.with_only_columns(func.count(Room.id), maintain_column_froms=True))
-    return rows, int(total or 0)
+    return rows, int(connection.scalar(count, params) or 0)
 
 
 #: The card's columns beyond :data:`ROW_COLUMNS`.
