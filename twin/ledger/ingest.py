@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, delete, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from twin.alerts.engine import refresh_warnings
 from twin.errors import GlobalIdConflict
@@ -170,9 +170,12 @@ def _store_context(engine, version_id: int, snapshot: Snapshot, assets_dir: Path
                 row = Asset(model_version_id=version_id, kind=asset.kind, subject_global_id=asset.subject_global_id, path=asset.written.relative_path)
                 session.add(row)
             row.path, row.sha256, row.size_bytes = asset.written.relative_path, asset.written.sha256, asset.written.size_bytes
-        for storey in session.scalars(select(Storey).where(Storey.global_id.in_(list(structure.storeys)))):
+        storeys = select(Storey).where(Storey.global_id.in_(list(structure.storeys))).options(defer(Storey.plan_walls))
+        for storey in session.scalars(storeys):  # the old plans are replaced unread
             storey.plan_walls = to_geojson(snapshot.plan_walls.get(storey.global_id))
-        for building in session.scalars(select(Building).where(Building.global_id.in_(list(structure.buildings)))):
+        buildings = select(Building).where(Building.global_id.in_(list(structure.buildings))).options(
+            defer(Building.outline), defer(Building.outline_wgs84))
+        for building in session.scalars(buildings):
             building.outline = to_geojson(snapshot.outlines.get(building.global_id))
             building.outline_wgs84 = snapshot.get_outline_wgs84(building.global_id)
         report.context_elements, report.failed_elements = snapshot.context_count, len(snapshot.failed)
@@ -277,7 +280,8 @@ def _sync_buildings(session: Session, model: Model, campus: Campus, nodes: dict[
 
 def _sync_storeys(session: Session, buildings: dict[str, Building], nodes: dict[str, Node]) -> dict[str, Storey]:
     ids = [b.id for b in buildings.values()]
-    existing = {s.global_id: s for s in session.scalars(select(Storey).where(Storey.building_id.in_(ids)))}
+    query = select(Storey).where(Storey.building_id.in_(ids)).options(defer(Storey.plan_walls))  # large GeoJSON, not needed here
+    existing = {s.global_id: s for s in session.scalars(query)}
     for storey in existing.values():
         storey.is_active = storey.global_id in nodes
     for gid, node in nodes.items():
