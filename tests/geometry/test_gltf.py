@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import trimesh
 
-from twin.geometry.gltf import RoomNode, build_scene, export_glb, to_y_up
+from twin.geometry.gltf import RoomNode, build_scene, export_glb, get_scene_key, to_y_up
 from twin.geometry.mesher import ElementMesh
 
 
@@ -43,3 +43,21 @@ def test_the_scene_is_y_up_so_a_tall_room_is_tall_in_y():
     scene = load(export_glb(build_scene([RoomNode(box("r", "IfcSpace", (0, 0, 0), size=(1, 2, 5)))], [])))
     extents = scene.geometry[scene.graph["r"][1]].bounds
     assert (extents[1] - extents[0]).tolist() == pytest.approx([1, 5, 2])
+
+
+def test_the_glb_does_not_depend_on_the_order_of_the_context_elements():
+    walls = [box(f"wall{i}", "IfcWall", (i, 0, 0)) for i in range(5)]
+    forward = export_glb(build_scene([], walls))
+    assert export_glb(build_scene([], walls[::-1])) == forward
+    assert get_scene_key([], walls) == get_scene_key([], walls[::-1])
+
+
+def test_the_scene_key_changes_with_any_input_that_changes_the_glb():
+    room = RoomNode(box("room1", "IfcSpace", (0, 0, 0)), {"number": "101"})
+    wall = box("wall1", "IfcWall", (0, 0, 0))
+    key = get_scene_key([room], [wall])
+    assert get_scene_key([room], [wall]) == key
+    assert get_scene_key([RoomNode(room.mesh, {"number": "102"})], [wall]) != key  # the room's label
+    assert get_scene_key([room], [box("wall1", "IfcWall", (0, 0, 0.01))]) != key  # a wall moved 1 cm
+    assert get_scene_key([room], [box("wall1", "IfcSlab", (0, 0, 0))]) != key  # another class, another colour
+    assert get_scene_key([room], [wall], group="storey-2") != key

@@ -10,7 +10,9 @@ import trimesh
 
 from twin.geometry.mesher import ElementMesh
 from twin.geometry.plan import PlanRoom, render_plan_svg
-from twin.geometry.section import cut_at, outline_of, slice_segments
+import twin.geometry.section as section
+from twin.geometry.cache import GeometryCache
+from twin.geometry.section import cut_at, cut_storeys, outline_of, slice_segments
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -56,3 +58,12 @@ def test_each_room_is_a_group_keyed_by_global_id_with_number_name_and_area():
     # y is flipped: world y 0..4 becomes svg y -4..0; the view box spans x -1..9 and y -5..1.2
     assert [float(v) for v in root.get("viewBox").split()] == pytest.approx([-1.0, -5.0, 10.0, 6.2])
     assert "M0.000,-0.000L4.000,-0.000L4.000,-4.000L0.000,-4.000Z" in groups[0].find(f"{SVG}path").get("d")
+
+
+def test_cuts_kept_in_the_cache_are_the_cuts_made_without_it(tmp_path, monkeypatch):
+    walls = {"ground": ([wall(0, 0, 5, 0.2), wall(0, 0, 0.2, 4)], 1.2), "first": ([wall(0, 0, 5, 0.2)], 4.2)}
+    first = cut_storeys(walls, cache=GeometryCache(tmp_path))
+    monkeypatch.setattr(section, "cut_at", lambda meshes, z: pytest.fail("cut again"))
+    again = cut_storeys(walls, cache=GeometryCache(tmp_path))
+    assert again["ground"].equals(first["ground"]) and again["ground"].area == pytest.approx(1.0 + 0.76)
+    assert again["first"].is_empty  # the wall stands 0-3 m: nothing at 4.2 m, and that is kept too

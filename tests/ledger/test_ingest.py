@@ -9,8 +9,9 @@ from dbstate import dump_database
 from ifc_factory import RoomSpec, build_model
 from ifc.test_reader import BAD_KINDS, make_bad_inputs
 from twin.errors import BadIfcFile, GlobalIdConflict
+from twin.ledger import assets as assets_module
 from twin.ledger import ingest as ingest_module
-from twin.ledger.db import transaction
+from twin.ledger.db import open_ledger, transaction
 from twin.ledger.ingest import ingest_file
 from twin.ledger.models import Asset, DeclaredArea, History, ModelVersion, Room, Storey
 
@@ -62,6 +63,40 @@ def test_assets_are_written_per_storey_and_per_building_under_the_files_sha256(e
     for asset in assets:
         assert asset.path.startswith(f"{report.sha256[:2]}/{report.sha256}/")
         assert (assets_dir / asset.path).read_bytes()[:4] == b"glTF"
+
+
+def upper_storey_renamed(tmp_path):
+    """The first version with only the upper storey's room renamed."""
+    return build_model(tmp_path / "v1b.ifc", [
+        RoomSpec("101", "处长办公室", global_id="0Room101xxxxxxxxxxxxxx"),
+        RoomSpec("102", "科员办公室", outline=[(5, 0), (10, 0), (10, 4), (5, 4)], global_id="0Room102xxxxxxxxxxxxxx"),
+        RoomSpec("201", "大会议室", storey=1, global_id="0Room201xxxxxxxxxxxxxx", net_area=25.0),
+    ], project_id=PROJECT)
+
+
+def glbs_of(engine, assets_dir, sha256):
+    with transaction(engine) as session:
+        version = session.scalar(select(ModelVersion).where(ModelVersion.sha256 == sha256))
+        assets = session.scalars(select(Asset).where(Asset.model_version_id == version.id))
+        return {(a.kind, a.subject_global_id): (assets_dir / a.path).read_bytes() for a in assets}
+
+
+def test_a_new_version_exports_only_the_changed_storeys_and_the_cached_ones_are_byte_identical(engine, assets_dir, tmp_path, monkeypatch):
+    ingest_file(first_version(tmp_path), engine=engine, assets_dir=assets_dir)
+    exports = []
+    real_export = assets_module.export_glb
+    monkeypatch.setattr(assets_module, "export_glb", lambda scene: exports.append(set(scene.geometry)) or real_export(scene))
+    path = upper_storey_renamed(tmp_path)
+    report = ingest_file(path, engine=engine, assets_dir=assets_dir)
+    # only what shows the renamed room is exported (the upper storey, the building); the ground storey comes from the cache
+    assert exports and all(any("0Room201" in name for name in names) for names in exports)
+    monkeypatch.undo()
+    fresh_engine = open_ledger(f"sqlite:///{tmp_path / 'fresh.db'}")
+    try:
+        ingest_file(path, engine=fresh_engine, assets_dir=tmp_path / "fresh-assets")
+        assert glbs_of(engine, assets_dir, report.sha256) == glbs_of(fresh_engine, tmp_path / "fresh-assets", report.sha256)
+    finally:
+        fresh_engine.dispose()
 
 
 def test_the_same_file_again_changes_nothing(engine, assets_dir, tmp_path):

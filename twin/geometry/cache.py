@@ -19,12 +19,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import pickle
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
+from typing import TypeVar
 
 import ifcopenshell
 import numpy as np
@@ -33,6 +36,8 @@ log = logging.getLogger(__name__)
 
 #: Bump when the key recipe or the stored format changes.
 CACHE_FORMAT = 1
+
+T = TypeVar("T")
 
 _TOKEN = re.compile(r"'(?:[^']|'')*'|#(\d+)")
 
@@ -73,6 +78,23 @@ class StepHasher:
         return self._memo[step_id]
 
 
+def get_code_fingerprint(*modules: ModuleType) -> str:
+    """A digest of the source of ``modules``: a cached result made by that code changes with it."""
+    digest = hashlib.blake2b(digest_size=12)
+    for module in modules:
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()
+
+
+def get_mesh_digest(vertices: np.ndarray, faces: np.ndarray) -> str:
+    """A digest of one mesh's ``(n, 3)`` vertices and ``(m, 3)`` faces, exactly as they are."""
+    digest = hashlib.blake2b(digest_size=16)
+    for array in (vertices, faces):
+        digest.update(f"{array.dtype}{array.shape}".encode())
+        digest.update(np.ascontiguousarray(array).data)
+    return digest.hexdigest()
+
+
 def _units_of(file: ifcopenshell.file) -> ifcopenshell.entity_instance | None:
     projects = file.by_type("IfcProject")
     return projects[0].UnitsInContext if projects else None
@@ -110,7 +132,8 @@ class CachedMesh:
 
 
 class GeometryCache:
-    """Meshes by content key in ``<root>/geometry.sqlite3``.
+    """Meshes by content key in ``<root>/geometry.sqlite3``, and blobs made from meshes (GLBs)
+    by the key of what they were made from.
 
     ``hits``/``misses``/``stored`` count this instance's lookups and writes. Safe to share
     between threads (one connection per thread) and processes (SQLite WAL).
@@ -135,6 +158,7 @@ class GeometryCache:
                 "create table if not exists mesh (key text primary key, library text not null, "
                 "vertices blob not null, faces blob not null)"
             )
+            connection.execute("create table if not exists blob (key text primary key, data blob not null)")
             self._local.connection = connection
         return connection
 
@@ -173,6 +197,47 @@ class GeometryCache:
         with connection:
             connection.executemany("insert or replace into mesh values (?, ?, ?, ?)", rows)
         self.stored += len(rows)
+
+    def get_blobs(self, keys: Iterable[str]) -> dict[str, bytes]:
+        """The stored blobs among ``keys``."""
+        keys = list(dict.fromkeys(keys))
+        found: dict[str, bytes] = {}
+        connection = self._connect()
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            rows = connection.execute(f"select key, data from blob where key in ({','.join('?' * len(chunk))})", chunk)
+            found.update((key, bytes(data)) for key, data in rows)
+        return found
+
+    def put_blobs(self, items: Iterable[tuple[str, bytes]]) -> None:
+        rows = list(items)
+        if rows:
+            connection = self._connect()
+            with connection:
+                connection.executemany("insert or replace into blob values (?, ?)", rows)
+
+    def remember_many(self, makers: dict[str, Callable[[], T]]) -> dict[str, T]:
+        """``{key: maker()}``, each value made once and kept (pickled) under its key for next time.
+
+        Keys must name everything a value depends on: inputs and the code that makes it
+        (:func:`get_code_fingerprint`)."""
+        stored = self.get_blobs(makers)
+        values = {key: pickle.loads(data) for key, data in stored.items()}
+        made = {key: make() for key, make in makers.items() if key not in values}
+        self.put_blobs((key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)) for key, value in made.items())
+        self.hits += len(stored)
+        self.misses += len(made)
+        return {key: values[key] if key in values else made[key] for key in makers}
+
+    def get_blob(self, key: str) -> bytes | None:
+        """Bytes derived from meshes (a storey's GLB...) stored under ``key``, if any."""
+        row = self._connect().execute("select data from blob where key = ?", (key,)).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def put_blob(self, key: str, data: bytes) -> None:
+        connection = self._connect()
+        with connection:
+            connection.execute("insert or replace into blob values (?, ?)", (key, data))
 
     def __len__(self) -> int:
         return int(self._connect().execute("select count(*) from mesh").fetchone()[0])

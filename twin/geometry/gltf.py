@@ -21,6 +21,7 @@ import numpy as np
 import trimesh
 from trimesh.visual.material import PBRMaterial
 
+from twin.geometry.cache import get_mesh_digest as get_array_digest
 from twin.geometry.mesher import ElementMesh
 
 #: Base colours (RGBA 0-255) of the context classes; rooms get ROOM_COLOUR.
@@ -100,8 +101,8 @@ def build_scene(rooms: Iterable[RoomNode], context: Iterable[ElementMesh], *, gr
     by_class: dict[str, list[ElementMesh]] = {}
     for element in context:
         by_class.setdefault(element.ifc_class, []).append(element)
-    for ifc_class in sorted(by_class):
-        vertices, faces = merge_meshes(by_class[ifc_class])
+    for ifc_class in sorted(by_class):  # merged in GlobalId order: the bytes do not depend on the file's order
+        vertices, faces = merge_meshes(sorted(by_class[ifc_class], key=lambda m: m.global_id))
         colour = CLASS_COLOURS.get(ifc_class, DEFAULT_CONTEXT_COLOUR)
         extras = {"kind": "context", "ifc_class": ifc_class, "count": len(by_class[ifc_class])}
         if group:
@@ -109,6 +110,32 @@ def build_scene(rooms: Iterable[RoomNode], context: Iterable[ElementMesh], *, gr
         mesh = _trimesh(vertices, faces, colour, ifc_class, extras)
         scene.add_geometry(mesh, node_name=f"{prefix}{ifc_class}", geom_name=f"{prefix}{ifc_class}")
     return scene
+
+
+#: What a scene's bytes depend on besides its inputs: this module's code and trimesh's version.
+_SCENE_FORMAT = hashlib.blake2b(Path(__file__).read_bytes() + trimesh.__version__.encode(), digest_size=16).hexdigest()
+
+
+def get_mesh_digest(mesh: ElementMesh) -> str:
+    """A digest of one element's mesh, exactly as stored."""
+    return get_array_digest(mesh.vertices, mesh.faces)
+
+
+def get_scene_key(rooms: Sequence[RoomNode], context: Sequence[ElementMesh], *, group: str | None = None,
+                  digest=get_mesh_digest) -> str:
+    """A key for :func:`build_scene`'s output from the same inputs: equal keys, equal GLB bytes.
+
+    ``digest(mesh)``: :func:`get_mesh_digest`, or a memoised stand-in for it."""
+    parts = [_SCENE_FORMAT, group or ""]
+    for room in rooms:
+        parts.append(f"r{room.mesh.global_id}{sorted(room.extras.items())!r}{digest(room.mesh)}")
+    by_class: dict[str, list[ElementMesh]] = {}
+    for element in context:
+        by_class.setdefault(element.ifc_class, []).append(element)
+    for ifc_class in sorted(by_class):
+        meshes = sorted(by_class[ifc_class], key=lambda m: m.global_id)
+        parts.append(f"c{ifc_class}:{','.join(digest(m) for m in meshes)}")
+    return hashlib.blake2b("|".join(parts).encode(), digest_size=20).hexdigest()
 
 
 def export_glb(scene: trimesh.Scene) -> bytes:

@@ -15,6 +15,7 @@ returns it. Everything is vectorised numpy over the triangles, with shapely for 
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +23,8 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
+from twin import tolerances
+from twin.geometry.cache import GeometryCache, get_code_fingerprint, get_mesh_digest
 from twin.tolerances import (
     DEGENERATE_TRIANGLE_AREA_M2,
     FLOOR_Z_TOLERANCE_M,
@@ -159,3 +162,15 @@ def measure_room(vertices: np.ndarray, faces: np.ndarray) -> RoomMeasures:
         bbox_max=bbox_max,
         is_closed=closed,
     )
+
+
+def measure_rooms(meshes: dict[str, tuple[np.ndarray, np.ndarray]], *, cache: GeometryCache | None = None) -> dict[str, RoomMeasures]:
+    """:func:`measure_room` for each ``key -> (vertices, faces)``; with a ``cache``, a mesh
+    measured before (same vertices and faces, same measuring code) is not measured again."""
+    if cache is None:
+        return {key: measure_room(v, f) for key, (v, f) in meshes.items()}
+    code = get_code_fingerprint(sys.modules[__name__], tolerances)
+    keys = {key: f"measure:{code}:{get_mesh_digest(v, f)}" for key, (v, f) in meshes.items()}
+    makers = {keys[key]: (lambda v=v, f=f: measure_room(v, f)) for key, (v, f) in meshes.items()}
+    measured = cache.remember_many(makers)
+    return {key: measured[keys[key]] for key in meshes}

@@ -5,6 +5,7 @@ Inputs are meshes in the world frame (metres, Z up); outputs are shapely geometr
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 
 import numpy as np
@@ -12,6 +13,7 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
+from twin.geometry.cache import GeometryCache, get_code_fingerprint, get_mesh_digest
 from twin.geometry.mesher import ElementMesh
 
 #: Classes whose cut is drawn as wall on a plan.
@@ -53,6 +55,20 @@ def cut_at(meshes: Iterable[ElementMesh], z: float) -> BaseGeometry:
     if not polygons:
         return Polygon()
     return shapely.union_all(polygons).simplify(0.002)
+
+
+def cut_storeys(walls: dict[str, tuple[list[ElementMesh], float]], *, cache: GeometryCache | None = None) -> dict[str, BaseGeometry]:
+    """:func:`cut_at` for each ``key -> (meshes, z)``; with a ``cache``, a cut made before (the
+    same meshes at the same height, the same code) is not made again."""
+    if cache is None:
+        return {key: cut_at(meshes, z) for key, (meshes, z) in walls.items()}
+    code = get_code_fingerprint(sys.modules[__name__])
+    keys = {
+        key: f"cut:{code}:{z!r}:" + ",".join(sorted(get_mesh_digest(m.vertices, m.faces) for m in meshes))
+        for key, (meshes, z) in walls.items()
+    }
+    made = cache.remember_many({keys[key]: (lambda meshes=meshes, z=z: cut_at(meshes, z)) for key, (meshes, z) in walls.items()})
+    return {key: made[keys[key]] for key in walls}
 
 
 def outline_of(parts: Iterable[BaseGeometry], *, close_gaps_m: float = 0.5, simplify_m: float = 0.2) -> BaseGeometry:

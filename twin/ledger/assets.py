@@ -11,7 +11,10 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from twin.geometry.gltf import RoomNode, WrittenAsset, build_scene, export_glb, get_model_asset_dir, write_asset
+from twin.geometry.cache import GeometryCache
+from twin.geometry.gltf import (
+    RoomNode, WrittenAsset, build_scene, export_glb, get_mesh_digest, get_model_asset_dir, get_scene_key, write_asset,
+)
 from twin.ledger.snapshot import Progress, Snapshot
 
 log = logging.getLogger(__name__)
@@ -34,8 +37,12 @@ def _room_nodes(snapshot: Snapshot, storey_gid: str) -> list[RoomNode]:
     ]
 
 
-def write_snapshot_assets(snapshot: Snapshot, root: Path, *, progress: Progress | None = None) -> list[PlannedAsset]:
-    """Write every storey's and building's GLB under ``root``; return what was written."""
+def write_snapshot_assets(snapshot: Snapshot, root: Path, *, progress: Progress | None = None,
+                          cache: GeometryCache | None = None) -> list[PlannedAsset]:
+    """Write every storey's and building's GLB under ``root``; return what was written.
+
+    ``cache``: GLBs are looked up there by the key of their inputs (:func:`get_scene_key`) and
+    stored there when made, so a storey a new version left unchanged is not exported again."""
     folder = get_model_asset_dir(snapshot.model.sha256)
     say = progress or (lambda stage, done, total: None)
     structure = snapshot.structure
@@ -43,20 +50,38 @@ def write_snapshot_assets(snapshot: Snapshot, root: Path, *, progress: Progress 
     total = len(storeys) + len(structure.buildings)
     planned: list[PlannedAsset] = []
     by_building: dict[str, list[str]] = {}
+    digests: dict[int, str] = {}
+
+    def digest(mesh) -> str:  # each mesh is hashed once, though it is in a storey's and a building's GLB
+        known = digests.get(id(mesh))
+        if known is None:
+            known = digests[id(mesh)] = get_mesh_digest(mesh)
+        return known
+
+    def glb(parts: list[tuple[list[RoomNode], list, str | None]]) -> bytes:
+        key = "glb:" + "+".join(get_scene_key(rooms, context, group=group, digest=digest) for rooms, context, group in parts)
+        data = cache.get_blob(key) if cache is not None else None
+        if data is None:
+            scene = None
+            for rooms, context, group in parts:
+                part = build_scene(rooms, context, group=group)
+                scene = part if scene is None else scene + part
+            data = export_glb(scene)
+            if cache is not None:
+                cache.put_blob(key, data)
+        return data
+
     for index, storey in enumerate(storeys):
         by_building.setdefault(storey.parent_global_id or "", []).append(storey.global_id)
-        scene = build_scene(_room_nodes(snapshot, storey.global_id), snapshot.context.get(storey.global_id, []))
-        written = write_asset(root, f"{folder}/storey-{index:03d}.glb", export_glb(scene))
+        data = glb([(_room_nodes(snapshot, storey.global_id), snapshot.context.get(storey.global_id, []), None)])
+        written = write_asset(root, f"{folder}/storey-{index:03d}.glb", data)
         planned.append(PlannedAsset("storey_glb", storey.global_id, written))
         say("assets", len(planned), total)
     for index, building_gid in enumerate(sorted(structure.buildings)):
-        scene = None
-        for storey_gid in by_building.get(building_gid, []):
-            part = build_scene(_room_nodes(snapshot, storey_gid), snapshot.context.get(storey_gid, []), group=storey_gid)
-            scene = part if scene is None else scene + part
-        if scene is None:
+        parts = [(_room_nodes(snapshot, gid), snapshot.context.get(gid, []), gid) for gid in by_building.get(building_gid, [])]
+        if not parts:
             continue
-        written = write_asset(root, f"{folder}/building-{index:03d}.glb", export_glb(scene))
+        written = write_asset(root, f"{folder}/building-{index:03d}.glb", glb(parts))
         planned.append(PlannedAsset("building_glb", building_gid, written))
         say("assets", len(planned), total)
     log.info("wrote %d assets for %s", len(planned), snapshot.model.path)

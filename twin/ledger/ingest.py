@@ -108,14 +108,14 @@ def ingest_file(
     cache = GeometryCache(assets_dir / "cache")
     snapshot = read_rooms(model, progress=progress, cache=cache)
     if resume is None:
-        report, version_id = _store_rooms(engine, snapshot, assets_dir, actor=actor, progress=progress, final=not with_context)
+        report, version_id = _store_rooms(engine, snapshot, assets_dir, actor=actor, progress=progress, final=not with_context, cache=cache)
     else:  # an earlier run stored the rooms and stopped before the context: finish it
         log.info("%s: its rooms are in the ledger; meshing the context it lacks", path)
         report, version_id = _report_of(engine, resume, snapshot), resume
     report.stages["rooms_in_ledger"] = time.perf_counter() - started
     if with_context:
         add_context(snapshot, progress=progress, cache=cache)
-        _store_context(engine, version_id, snapshot, assets_dir, report, progress=progress)
+        _store_context(engine, version_id, snapshot, assets_dir, report, progress=progress, cache=cache)
     report.seconds = time.perf_counter() - started
     report.stages.update({k: v for k, v in snapshot.timings.items() if k not in report.stages})
     with transaction(engine) as session:
@@ -128,10 +128,11 @@ def ingest_file(
     return report
 
 
-def _store_rooms(engine, snapshot: Snapshot, assets_dir: Path, *, actor, progress, final: bool) -> tuple[IngestReport, int]:
+def _store_rooms(engine, snapshot: Snapshot, assets_dir: Path, *, actor, progress, final: bool,
+                 cache: GeometryCache | None = None) -> tuple[IngestReport, int]:
     """Stage one: the rooms, their room-only assets and the version, in one transaction."""
     asset_started = time.perf_counter()
-    assets = write_snapshot_assets(snapshot, assets_dir, progress=progress)
+    assets = write_snapshot_assets(snapshot, assets_dir, progress=progress, cache=cache)
     snapshot.timings["assets"] = time.perf_counter() - asset_started
     ledger_started = time.perf_counter()
     try:
@@ -155,10 +156,11 @@ def _report_of(engine, version_id: int, snapshot: Snapshot) -> IngestReport:
         return report
 
 
-def _store_context(engine, version_id: int, snapshot: Snapshot, assets_dir: Path, report: IngestReport, *, progress=None) -> None:
+def _store_context(engine, version_id: int, snapshot: Snapshot, assets_dir: Path, report: IngestReport, *, progress=None,
+                   cache: GeometryCache | None = None) -> None:
     """Stage two: the full assets (rooms and context), plans and outlines, in one transaction."""
     asset_started = time.perf_counter()
-    assets = write_snapshot_assets(snapshot, assets_dir, progress=progress)
+    assets = write_snapshot_assets(snapshot, assets_dir, progress=progress, cache=cache)
     snapshot.timings["context_assets"] = time.perf_counter() - asset_started
     structure = snapshot.structure
     with transaction(engine) as session:

@@ -19,8 +19,8 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from twin.geometry.cache import GeometryCache
-from twin.geometry.measure import RoomMeasures, measure_room
-from twin.geometry.section import CUT_CLASSES, cut_at, outline_of
+from twin.geometry.measure import RoomMeasures, measure_rooms
+from twin.geometry.section import CUT_CLASSES, cut_storeys, outline_of
 from twin.geometry.mesher import ElementMesh, FailedElement, get_context_elements, mesh_elements
 from twin.ifc.georef import Georeference, read_georeference
 from twin.ifc.quantities import DeclaredArea, read_room_properties
@@ -118,16 +118,18 @@ def to_geojson(geometry: BaseGeometry, *, precision: float = 1e-4) -> dict[str, 
     return json.loads(shapely.to_geojson(shapely.set_precision(geometry, precision)))
 
 
-def _add_plans(snapshot: Snapshot) -> None:
+def _add_plans(snapshot: Snapshot, *, cache: GeometryCache | None = None) -> None:
     """Cut each storey's walls at the section height and outline each building."""
     structure = snapshot.structure
     section = float(get_standards().settings.get("plan_section_height_m", 1.2))
     parts: dict[str, list[BaseGeometry]] = {}
-    for storey_gid, meshes in snapshot.context.items():
-        storey = structure.storeys[storey_gid]
-        walls = cut_at([m for m in meshes if m.ifc_class in CUT_CLASSES], storey.elevation_m + section)
+    cuts = cut_storeys({
+        storey_gid: ([m for m in meshes if m.ifc_class in CUT_CLASSES], structure.storeys[storey_gid].elevation_m + section)
+        for storey_gid, meshes in snapshot.context.items()
+    }, cache=cache)
+    for storey_gid, walls in cuts.items():
         snapshot.plan_walls[storey_gid] = walls
-        parts.setdefault(storey.parent_global_id, []).append(walls)
+        parts.setdefault(structure.storeys[storey_gid].parent_global_id, []).append(walls)
     for room in snapshot.rooms.values():
         if room.measures is not None:
             parts.setdefault(room.building_global_id, []).append(room.measures.footprint)
@@ -183,16 +185,16 @@ def read_rooms(model: IfcModel, *, progress: Progress | None = None, cache: Geom
     spaces = [place.entity for place in structure.spaces.values()]
     result = mesh_elements(model.file, spaces, on_progress=lambda d, t: say("rooms", d, t), cache=cache)
     snapshot.failed.extend(result.failed)
-    for global_id, mesh in result.meshes.items():
-        room = rooms.get(global_id)
-        if room is None:
-            continue
-        room.mesh, room.measures = mesh, measure_room(mesh.vertices, mesh.faces)
+    meshes = {global_id: mesh for global_id, mesh in result.meshes.items() if global_id in rooms}
+    measures = measure_rooms({global_id: (mesh.vertices, mesh.faces) for global_id, mesh in meshes.items()}, cache=cache)
+    for global_id, mesh in meshes.items():
+        room = rooms[global_id]
+        room.mesh, room.measures = mesh, measures[global_id]
         if room.storey_inferred:  # the geometry's lowest point is a better elevation than a placement
             better = structure.get_storey_at(room.building_global_id, float(room.measures.bbox_min[2]))
             room.storey_global_id = better or room.storey_global_id
     snapshot.timings["rooms"] = time.perf_counter() - started
-    _add_plans(snapshot)  # outlines from the rooms alone, until the walls arrive
+    _add_plans(snapshot, cache=cache)  # outlines from the rooms alone, until the walls arrive
     return snapshot
 
 
@@ -212,5 +214,5 @@ def add_context(snapshot: Snapshot, *, progress: Progress | None = None, cache: 
             snapshot.context.setdefault(storey, []).append(mesh)
     snapshot.timings["context"] = time.perf_counter() - started
     started = time.perf_counter()
-    _add_plans(snapshot)
+    _add_plans(snapshot, cache=cache)
     snapshot.timings["plans"] = time.perf_counter() - started
