@@ -1,7 +1,8 @@
 """A disk cache of element meshes, keyed by what the geometry is made of, not by file or id.
 
-An element's key hashes the STEP subgraphs its mesh depends on, with ``#ids`` replaced by the
-hash of what they point to (a Merkle hash, so renumbering a file changes nothing):
+An element's key hashes the STEP subgraphs its mesh depends on: each entity's text with its
+``#ids`` blanked, followed by the hashes of what they point to, in order (a Merkle hash, so
+renumbering a file changes nothing):
 
 * its ``Representation`` (every representation, item, profile, mapped item, context);
 * its ``ObjectPlacement`` chain (meshes are in world coordinates);
@@ -35,11 +36,12 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 #: Bump when the key recipe or the stored format changes.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 T = TypeVar("T")
 
 _TOKEN = re.compile(r"'(?:[^']|'')*'|#(\d+)")
+_REF = re.compile(r"#(\d+)")
 
 
 class StepHasher:
@@ -55,27 +57,40 @@ class StepHasher:
         return self._hash_id(entity.id())
 
     def _hash_id(self, step_id: int) -> str:
-        known = self._memo.get(step_id)
+        memo = self._memo
+        known = memo.get(step_id)
         if known is not None:
             return known
-        # Iterative post-order walk: placement chains and boolean trees can be deep.
+        # Iterative post-order walk (placement chains and boolean trees can be deep); each
+        # entity's text is read and parsed once.
+        parsed: dict[int, tuple[str, list[int]]] = {}
         stack = [step_id]
         while stack:
             current = stack[-1]
-            if current in self._memo:
+            if current in memo:
                 stack.pop()
                 continue
-            text = self.file.by_id(current).to_string()
-            body = text[text.index("=") + 1 :]
-            refs = [int(m.group(1)) for m in _TOKEN.finditer(body) if m.group(1) is not None]
-            pending = [r for r in refs if r not in self._memo and r != current]
-            if pending:
-                stack.extend(pending)
-                continue
-            normalised = _TOKEN.sub(lambda m: m.group(0) if m.group(1) is None else "#" + self._memo[int(m.group(1))], body)
-            self._memo[current] = hashlib.blake2b(normalised.encode(), digest_size=16).hexdigest()
+            entry = parsed.get(current)
+            if entry is None:
+                entry = parsed[current] = self._parse(current)
+                pending = [r for r in entry[1] if r not in memo and r != current]
+                if pending:
+                    stack.extend(pending)
+                    continue
+            skeleton, refs = entry
+            children = ",".join("@" if r == current else memo[r] for r in refs)
+            memo[current] = hashlib.blake2b(f"{skeleton}|{children}".encode(), digest_size=16).hexdigest()
             stack.pop()
-        return self._memo[step_id]
+        return memo[step_id]
+
+    def _parse(self, step_id: int) -> tuple[str, list[int]]:
+        """An entity's text with every ``#id`` blanked to ``#``, and the ids in order."""
+        text = self.file.by_id(step_id).to_string()
+        body = text[text.index("=") + 1 :]
+        if "'" not in body:  # no string literal that could hold a '#': the plain pattern will do
+            return _REF.sub("#", body), [int(r) for r in _REF.findall(body)]
+        refs = [int(r) for r in _TOKEN.findall(body) if r]
+        return _TOKEN.sub(lambda m: m.group(0) if m.group(1) is None else "#", body), refs
 
 
 def get_code_fingerprint(*modules: ModuleType) -> str:
