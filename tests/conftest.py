@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -34,14 +35,9 @@ def postgres_available() -> bool:
     return available
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request, tmp_path, postgres_available):
-    """A fresh, empty database URL: a SQLite file, or a private schema in the local PostgreSQL."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'twin.db'}"
-        return
-    if not postgres_available:
-        pytest.skip("PostgreSQL is not reachable (CI requires it)")
+@contextmanager
+def _private_schema():
+    """A URL of the local PostgreSQL that works in a new, private schema (dropped afterwards)."""
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
@@ -52,6 +48,27 @@ def db_url(request, tmp_path, postgres_available):
         with admin.connect() as connection:
             connection.execute(text(f'drop schema "{schema}" cascade'))
         admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path, postgres_available):
+    """A fresh, empty database URL: a SQLite file, or a private schema in the local PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'twin.db'}"
+        return
+    if not postgres_available:
+        pytest.skip("PostgreSQL is not reachable (CI requires it)")
+    with _private_schema() as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_url(postgres_available):
+    """A fresh, empty schema in the local PostgreSQL (for what only PostgreSQL does)."""
+    if not postgres_available:
+        pytest.skip("PostgreSQL is not reachable (CI requires it)")
+    with _private_schema() as url:
+        yield url
 
 
 @pytest.fixture

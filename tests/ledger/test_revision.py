@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import insert, select, text, update
 
 from twin.ledger.db import open_ledger, transaction
-from twin.ledger.models import Campus, Unit, utcnow
+from twin.ledger.models import Campus, LedgerRevision, Unit, utcnow
 from twin.ledger.revision import RevisionCache, get_revision
 
 
@@ -117,3 +117,20 @@ def test_the_cache_keeps_its_values_under_their_total_weight():
         cache.get_or_compute(key, 1, lambda: b"1234")
     assert len(cache) == 2  # 12 bytes would be over 10: the oldest went
     assert cache.get_or_compute("a", 1, lambda: b"new") == b"new"
+
+
+def test_on_postgresql_a_long_writing_transaction_does_not_hold_up_other_writers(postgres_url):
+    engine = open_ledger(postgres_url)
+    try:
+        with transaction(engine) as long_one:  # an ingest's stage, say: written, not yet committed
+            long_one.add(Unit(code="U1", name="一号单位", admin_level="provincial", reference_level="provincial"))
+            long_one.flush()
+            with engine.connect() as other:
+                other.exec_driver_sql("SET lock_timeout = '2s'")
+                other.commit()
+                with other.begin():
+                    other.execute(update(Unit).values(name="改名"))  # no row of the long one's; only the revision is shared
+                assert other.scalar(select(LedgerRevision.value)) == 1
+        assert revision_of(engine) == 2
+    finally:
+        engine.dispose()

@@ -1,14 +1,15 @@
 """The ledger's revision: one number that every committed write moves on, so readers can cache.
 
 A room card is read far more often than anything in it changes. :func:`track_revision` hooks an
-engine so that the first INSERT, UPDATE or DELETE of each transaction also adds one to
-``ledger_revision.value``, in that same transaction: the bump commits with the write or rolls
-back with it, whichever process or route made it (API, ``twin ingest``, ``twin load``...).
-A reader that finds the revision unchanged knows nothing in the ledger changed since it cached.
+engine so that a transaction that wrote anything (an INSERT, UPDATE or DELETE) also adds one to
+``ledger_revision.value`` just before it commits, in that same transaction: the new revision
+becomes visible together with the data, whichever process or route wrote it (API, ``twin
+ingest``, ``twin load``...). A reader that finds the revision unchanged knows that nothing in
+the ledger changed since it cached; a reader that sees the new revision sees the new data.
 
 Every write goes through SQLAlchemy (ORM flushes, Core statements, bulk inserts alike), and the
-hook sits below all of them, on the DBAPI cursor. On PostgreSQL the bump takes the revision
-row's lock first in every writing transaction, so writers queue on it in one order.
+hook sits below all of them, on the DBAPI cursor. The bump is the transaction's last statement,
+so on PostgreSQL writers hold the revision row's lock only for the moment of their commit.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from twin.ledger.models import LedgerRevision
 _WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
 _UNTRACKED = ("alembic_version", "ledger_revision")
 _BUMP = "UPDATE ledger_revision SET value = value + 1 WHERE id = 1"
-_BUMPED = "twin_revision_bumped"
+_WROTE = "twin_revision_wrote"
 _TRACKED = "twin_tracks_revision"
 _UNTRACKED_CONNECTION = "twin_untracked"
 
@@ -41,9 +42,10 @@ def track_revision(engine: Engine) -> None:
     The ledger must be migrated first (the ``ledger_revision`` table must exist)."""
     if getattr(engine, _TRACKED, False):
         return
-    event.listen(engine, "before_cursor_execute", _bump_before_first_write)
-    for name in ("begin", "commit", "rollback", "rollback_savepoint"):
-        event.listen(engine, name, _forget_bump)
+    event.listen(engine, "before_cursor_execute", _note_write)
+    event.listen(engine, "commit", _bump_if_written)
+    for name in ("begin", "rollback"):
+        event.listen(engine, name, _forget_write)
     setattr(engine, _TRACKED, True)
 
 
@@ -62,22 +64,26 @@ def untracked(connection: Connection) -> Iterator[Connection]:
         connection.info.pop(_UNTRACKED_CONNECTION, None)
 
 
-def _bump_before_first_write(connection: Connection, cursor, statement: str, parameters, context, executemany) -> None:
-    if connection.info.get(_BUMPED) or not _WRITE.match(statement) or connection.info.get(_UNTRACKED_CONNECTION):
+def _note_write(connection: Connection, cursor, statement: str, parameters, context, executemany) -> None:
+    if connection.info.get(_WROTE) or not _WRITE.match(statement) or connection.info.get(_UNTRACKED_CONNECTION):
         return
-    if any(name in statement[:80] for name in _UNTRACKED):
-        return
-    bump = cursor.connection.cursor()
-    try:
-        bump.execute(_BUMP)
-    finally:
-        bump.close()
-    connection.info[_BUMPED] = True
+    if not any(name in statement[:80] for name in _UNTRACKED):
+        connection.info[_WROTE] = True
 
 
-def _forget_bump(connection: Connection, *args) -> None:
-    """A transaction ended (or a savepoint that may hold the bump rolled back): the next write bumps again."""
-    connection.info.pop(_BUMPED, None)
+def _bump_if_written(connection: Connection) -> None:
+    """Called just before the DBAPI commit: the bump commits with the transaction's writes."""
+    if connection.info.pop(_WROTE, False):
+        cursor = connection.connection.dbapi_connection.cursor()
+        try:
+            cursor.execute(_BUMP)
+        finally:
+            cursor.close()
+
+
+def _forget_write(connection: Connection, *args) -> None:
+    """A transaction begins afresh or ended without committing: nothing written to announce."""
+    connection.info.pop(_WROTE, None)
 
 
 def get_revision(session: Session) -> int:
