@@ -388,7 +388,7 @@ def _sync_rooms(session, model, version, storeys, snapshot: Snapshot, *, actor, 
         history.append(dict(entity="room", subject_id=room.id, subject_key=room.global_id, action="created",
                             changes=_tracked(room, storey_gid), actor=actor, model_version_id=version.id))
     if history:
-        session.execute(insert(History), history)
+        session.execute(insert(History.__table__), history)  # Core executemany: no per-row ORM bookkeeping
     rooms = {**existing, **{room.global_id: room for room, _ in created}}
     kept = [rooms[gid].id for gid in snapshot.rooms if gid in existing]
     for chunk in _chunks(kept):  # the model's declared areas are replaced; a person's stay
@@ -398,7 +398,7 @@ def _sync_rooms(session, model, version, storeys, snapshot: Snapshot, *, actor, 
         for gid, record in snapshot.rooms.items() for a in record.declared_areas
     ]
     if areas:
-        session.execute(insert(DeclaredArea), areas)
+        session.execute(insert(DeclaredArea.__table__), areas)
     storey_names = {gid: storey.name for gid, storey in storeys.items()}
     states = [
         {"model_version_id": version.id, "global_id": gid, "number": r.number, "name": r.name,
@@ -408,6 +408,6 @@ def _sync_rooms(session, model, version, storeys, snapshot: Snapshot, *, actor, 
         for gid, r in snapshot.rooms.items()
     ]
     if states:
-        session.execute(insert(RoomState), states)
+        session.execute(insert(RoomState.__table__), states)
     say("ledger", total, total)
     return len(created), updated, retired
