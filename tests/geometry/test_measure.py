@@ -10,6 +10,7 @@ from shapely.geometry import Polygon
 import twin.geometry.measure as measure
 from twin.geometry.cache import GeometryCache
 from twin.geometry.measure import measure_room, measure_rooms
+from twin.geometry.triangles import cross_rows
 
 
 def prism(outline, z0=0.0, height=3.0):
@@ -102,3 +103,9 @@ def test_measures_kept_in_the_cache_are_the_measures_made_without_it(tmp_path, m
             assert measures.floor_area_m2 == fresh.floor_area_m2 and measures.volume_m3 == fresh.volume_m3
             assert measures.footprint.equals(fresh.footprint) and measures.centroid.tolist() == fresh.centroid.tolist()
     assert again["copy of l"].floor_area_m2 == pytest.approx(18.0)
+
+
+def test_the_written_out_cross_product_is_numpys():
+    rng = np.random.default_rng(5)
+    a, b = rng.normal(size=(50, 3)), rng.normal(size=(50, 3))
+    assert np.allclose(cross_rows(a, b), np.cross(a, b), rtol=0, atol=1e-12)

@@ -28,6 +28,8 @@ from dataclasses import dataclass
 import ifcopenshell
 import numpy as np
 
+from twin.geometry.triangles import get_total_area
+
 DEFAULT_LIBRARY = "opencascade"
 FAST_LIBRARY = "cgal-simple"
 BOOLEAN_LIBRARY = "manifold"
@@ -114,14 +116,6 @@ def is_eligible(library: str, file: ifcopenshell.file, element: ifcopenshell.ent
     return True
 
 
-def get_surface_area(vertices: np.ndarray, faces: np.ndarray) -> float:
-    if len(faces) == 0:
-        return 0.0
-    triangles = vertices[faces]
-    cross = np.cross(triangles[:, 1] - triangles[:, 0], triangles[:, 2] - triangles[:, 0])
-    return float(np.linalg.norm(cross, axis=1).sum()) / 2
-
-
 def is_closed(vertices: np.ndarray, faces: np.ndarray) -> bool:
     """Every edge shared by exactly two triangles, after welding coincident vertices (1 um)."""
     if len(faces) == 0:
@@ -132,7 +126,7 @@ def is_closed(vertices: np.ndarray, faces: np.ndarray) -> bool:
     edges = np.sort(edges[edges[:, 0] != edges[:, 1]], axis=1)
     if len(edges) == 0:
         return False
-    _, counts = np.unique(edges, axis=0, return_counts=True)
+    _, counts = np.unique(edges[:, 0] * np.int64(len(vertices)) + edges[:, 1], return_counts=True)  # 1-D keys: fast
     return bool(np.all(counts == 2))
 
 
@@ -142,7 +136,7 @@ def get_rejection(library: str, is_last: bool, element, vertices: np.ndarray, fa
 
     if len(faces) == 0:
         return f"{library}: no triangles"
-    if get_surface_area(vertices, faces) <= DEGENERATE_TRIANGLE_AREA_M2:
+    if get_total_area(vertices, faces) <= DEGENERATE_TRIANGLE_AREA_M2:
         return f"{library}: no triangles with an area"
     if not is_last and is_room(element) and not is_closed(vertices, faces):
         return f"{library}: room shell is not closed"

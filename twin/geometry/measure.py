@@ -25,6 +25,7 @@ from shapely.geometry.base import BaseGeometry
 
 from twin import tolerances
 from twin.geometry.cache import GeometryCache, get_code_fingerprint, get_mesh_digest
+from twin.geometry.triangles import cross_rows, get_triangle_cross
 from twin.tolerances import (
     DEGENERATE_TRIANGLE_AREA_M2,
     FLOOR_Z_TOLERANCE_M,
@@ -50,8 +51,8 @@ class RoomMeasures:
 
 def get_triangle_normals(triangles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Unit normals ``(m, 3)`` and areas ``(m,)`` of ``(m, 3, 3) float64`` triangles."""
-    cross = np.cross(triangles[:, 1] - triangles[:, 0], triangles[:, 2] - triangles[:, 0])
-    norm = np.linalg.norm(cross, axis=1)
+    cross = get_triangle_cross(triangles)
+    norm = np.sqrt(np.einsum("ij,ij->i", cross, cross))
     return cross / np.maximum(norm, 1e-300)[:, None], norm / 2.0
 
 
@@ -75,10 +76,13 @@ def _as_polygonal(geometry: BaseGeometry) -> BaseGeometry:
     return polygonal.simplify(FOOTPRINT_SIMPLIFY_M, preserve_topology=True)
 
 
-def get_floor_faces(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
-    """Boolean mask ``(m,)`` of the horizontal faces lying at the mesh's lowest z."""
+def get_floor_faces(vertices: np.ndarray, faces: np.ndarray, *, normals: np.ndarray | None = None,
+                    areas: np.ndarray | None = None) -> np.ndarray:
+    """Boolean mask ``(m,)`` of the horizontal faces lying at the mesh's lowest z (``normals``
+    and ``areas``: :func:`get_triangle_normals` of the faces, when the caller has them)."""
     triangles = vertices[faces]
-    normals, areas = get_triangle_normals(triangles)
+    if normals is None or areas is None:
+        normals, areas = get_triangle_normals(triangles)
     z_min = vertices[:, 2].min()
     at_bottom = np.all(np.abs(triangles[:, :, 2] - z_min) <= FLOOR_Z_TOLERANCE_M, axis=1)
     horizontal = np.abs(normals[:, 2]) >= HORIZONTAL_NORMAL_MIN_ABS_Z
@@ -114,7 +118,7 @@ def _get_shell_state(vertices: np.ndarray, faces: np.ndarray) -> tuple[bool, boo
 def get_signed_volume(vertices: np.ndarray, faces: np.ndarray) -> float:
     """Signed volume (m3) enclosed by triangles, by the divergence theorem."""
     triangles = vertices[faces]
-    return float(np.einsum("ij,ij->i", triangles[:, 0], np.cross(triangles[:, 1], triangles[:, 2])).sum() / 6.0)
+    return float(np.einsum("ij,ij->i", triangles[:, 0], cross_rows(triangles[:, 1], triangles[:, 2])).sum() / 6.0)
 
 
 def _get_volume(vertices: np.ndarray, faces: np.ndarray) -> tuple[float | None, bool]:
@@ -138,7 +142,7 @@ def measure_room(vertices: np.ndarray, faces: np.ndarray) -> RoomMeasures:
     faces = np.asarray(faces, dtype=np.int64)
     triangles = vertices[faces]
     normals, areas = get_triangle_normals(triangles)
-    floor = _as_polygonal(_union_of_projections(triangles[get_floor_faces(vertices, faces)]))
+    floor = _as_polygonal(_union_of_projections(triangles[get_floor_faces(vertices, faces, normals=normals, areas=areas)]))
     non_vertical = (np.abs(normals[:, 2]) > 1e-6) & (areas > DEGENERATE_TRIANGLE_AREA_M2)
     footprint = _as_polygonal(_union_of_projections(triangles[non_vertical]))
     volume, closed = _get_volume(vertices, faces)

@@ -31,6 +31,7 @@ from twin.geometry.kernels import (
     is_eligible,
     settings_fingerprint,
 )
+from twin.geometry.triangles import get_total_area
 from twin.geometry.workers import iterate, iterate_parallel
 from twin.tolerances import DEGENERATE_TRIANGLE_AREA_M2
 
@@ -79,11 +80,7 @@ class ElementMesh:
     @property
     def is_empty(self) -> bool:
         """No triangles, or only degenerate ones (a profile with no area meshes to slivers)."""
-        if len(self.faces) == 0:
-            return True
-        triangles = self.vertices[self.faces]
-        cross = np.cross(triangles[:, 1] - triangles[:, 0], triangles[:, 2] - triangles[:, 0])
-        return float(np.linalg.norm(cross, axis=1).sum()) / 2 <= DEGENERATE_TRIANGLE_AREA_M2
+        return len(self.faces) == 0 or get_total_area(self.vertices, self.faces) <= DEGENERATE_TRIANGLE_AREA_M2
 
 
 @dataclass(frozen=True)
