@@ -211,13 +211,15 @@ def test_rooms_are_in_the_ledger_before_the_context_and_an_interrupted_ingest_re
     with transaction(engine) as session:
         version = session.scalar(select(ModelVersion))
         assert version.stage == "rooms" and version.counts["rooms"] == 3
-        assert session.scalar(select(func.count()).select_from(Asset)) == 3  # room-only GLBs already served
+        kinds = sorted(session.scalars(select(Asset.kind)))
+        assert kinds == ["storey_glb", "storey_glb"]  # room-only storey GLBs already served; the building's comes with the context
     assert rooms_by_number(engine)["101"].measured_area_m2 == pytest.approx(20.0)
     monkeypatch.undo()
     report = ingest_file(path, engine=engine, assets_dir=assets_dir)
     assert not report.skipped and report.context_elements == 1 and report.rooms == 3
     with transaction(engine) as session:
         assert session.scalar(select(ModelVersion)).stage == "complete"
+        assert sorted(session.scalars(select(Asset.kind))) == ["building_glb", "storey_glb", "storey_glb"]
         assert session.scalar(select(func.count()).select_from(ModelVersion)) == 1
         assert session.scalar(select(Storey).where(Storey.name == "1F")).plan_walls is not None
     assert ingest_file(path, engine=engine, assets_dir=assets_dir).skipped

@@ -38,8 +38,8 @@ def _room_nodes(snapshot: Snapshot, storey_gid: str) -> list[RoomNode]:
 
 
 def write_snapshot_assets(snapshot: Snapshot, root: Path, *, progress: Progress | None = None,
-                          cache: GeometryCache | None = None) -> list[PlannedAsset]:
-    """Write every storey's and building's GLB under ``root``; return what was written.
+                          cache: GeometryCache | None = None, buildings: bool = True) -> list[PlannedAsset]:
+    """Write every storey's and (``buildings``) building's GLB under ``root``; return what was written.
 
     ``cache``: GLBs are looked up there by the key of their inputs (:func:`get_scene_key`) and
     stored there when made, so a storey a new version left unchanged is not exported again."""
@@ -47,7 +47,7 @@ def write_snapshot_assets(snapshot: Snapshot, root: Path, *, progress: Progress 
     say = progress or (lambda stage, done, total: None)
     structure = snapshot.structure
     storeys = sorted(structure.storeys.values(), key=lambda s: (s.parent_global_id or "", s.elevation_m))
-    total = len(storeys) + len(structure.buildings)
+    total = len(storeys) + (len(structure.buildings) if buildings else 0)
     planned: list[PlannedAsset] = []
     by_building: dict[str, list[str]] = {}
     digests: dict[int, str] = {}
@@ -77,7 +77,7 @@ def write_snapshot_assets(snapshot: Snapshot, root: Path, *, progress: Progress 
         written = write_asset(root, f"{folder}/storey-{index:03d}.glb", data)
         planned.append(PlannedAsset("storey_glb", storey.global_id, written))
         say("assets", len(planned), total)
-    for index, building_gid in enumerate(sorted(structure.buildings)):
+    for index, building_gid in enumerate(sorted(structure.buildings) if buildings else ()):
         parts = [(_room_nodes(snapshot, gid), snapshot.context.get(gid, []), gid) for gid in by_building.get(building_gid, [])]
         if not parts:
             continue

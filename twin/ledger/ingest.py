@@ -84,7 +84,7 @@ def ingest_file(
 ) -> IngestReport:
     """Ingest one IFC file in two stages, each one transaction; see the module docstring.
 
-    Rooms first: the ledger holds every room, measured, with room-only GLB assets as soon as
+    Rooms first: the ledger holds every room, measured, with room-only storey GLBs as soon as
     the rooms are meshed (the version's ``stage`` is ``rooms``). Then the building elements are
     meshed and the assets, plans and outlines replaced (``stage`` becomes ``complete``).
     ``with_context=False`` stops after the rooms. Meshes are cached under ``assets_dir/cache``
@@ -130,9 +130,12 @@ def ingest_file(
 
 def _store_rooms(engine, snapshot: Snapshot, assets_dir: Path, *, actor, progress, final: bool,
                  cache: GeometryCache | None = None) -> tuple[IngestReport, int]:
-    """Stage one: the rooms, their room-only assets and the version, in one transaction."""
+    """Stage one: the rooms, their room-only assets and the version, in one transaction.
+
+    The viewer draws storeys, so a building's GLB (all its storeys again) waits for the final
+    stage unless this one is final."""
     asset_started = time.perf_counter()
-    assets = write_snapshot_assets(snapshot, assets_dir, progress=progress, cache=cache)
+    assets = write_snapshot_assets(snapshot, assets_dir, progress=progress, cache=cache, buildings=final)
     snapshot.timings["assets"] = time.perf_counter() - asset_started
     ledger_started = time.perf_counter()
     try:
