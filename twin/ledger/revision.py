@@ -49,10 +49,6 @@ def track_revision(engine: Engine) -> None:
     setattr(engine, _TRACKED, True)
 
 
-def is_tracking(engine: Engine) -> bool:
-    return bool(getattr(engine, _TRACKED, False))
-
-
 @contextmanager
 def untracked(connection: Connection) -> Iterator[Connection]:
     """Within the block, this connection's writes leave the revision alone (schema migrations:
