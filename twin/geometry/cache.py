@@ -18,6 +18,7 @@ ingests can share it); vertices are stored as float64 and faces as int32, exactl
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import pickle
@@ -93,8 +94,10 @@ class StepHasher:
         return _TOKEN.sub(lambda m: m.group(0) if m.group(1) is None else "#", body), refs
 
 
+@functools.lru_cache(maxsize=None)
 def get_code_fingerprint(*modules: ModuleType) -> str:
-    """A digest of the source of ``modules``: a cached result made by that code changes with it."""
+    """A digest of the source of ``modules``: a cached result made by that code changes with it.
+    (Read once per process: the code does not change under a running process.)"""
     digest = hashlib.blake2b(digest_size=12)
     for module in modules:
         digest.update(Path(module.__file__).read_bytes())
@@ -243,16 +246,6 @@ class GeometryCache:
         self.hits += len(stored)
         self.misses += len(made)
         return {key: values[key] if key in values else made[key] for key in makers}
-
-    def get_blob(self, key: str) -> bytes | None:
-        """Bytes derived from meshes (a storey's GLB...) stored under ``key``, if any."""
-        row = self._connect().execute("select data from blob where key = ?", (key,)).fetchone()
-        return None if row is None else bytes(row[0])
-
-    def put_blob(self, key: str, data: bytes) -> None:
-        connection = self._connect()
-        with connection:
-            connection.execute("insert or replace into blob values (?, ?)", (key, data))
 
     def __len__(self) -> int:
         return int(self._connect().execute("select count(*) from mesh").fetchone()[0])

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ import numpy as np
 import trimesh
 from trimesh.visual.material import PBRMaterial
 
-from twin.geometry.cache import get_mesh_digest as get_array_digest
+from twin.geometry.cache import get_code_fingerprint
 from twin.geometry.mesher import ElementMesh
 
 #: Base colours (RGBA 0-255) of the context classes; rooms get ROOM_COLOUR.
@@ -98,13 +99,10 @@ def build_scene(rooms: Iterable[RoomNode], context: Iterable[ElementMesh], *, gr
             extras["storey_global_id"] = group
         mesh = _trimesh(room.mesh.vertices, room.mesh.faces, ROOM_COLOUR, "room", extras)
         scene.add_geometry(mesh, node_name=f"{prefix}{room.mesh.global_id}", geom_name=f"{prefix}{room.mesh.global_id}")
-    by_class: dict[str, list[ElementMesh]] = {}
-    for element in context:
-        by_class.setdefault(element.ifc_class, []).append(element)
-    for ifc_class in sorted(by_class):  # merged in GlobalId order: the bytes do not depend on the file's order
-        vertices, faces = merge_meshes(sorted(by_class[ifc_class], key=lambda m: m.global_id))
+    for ifc_class, meshes in _group_by_class(context):
+        vertices, faces = merge_meshes(meshes)
         colour = CLASS_COLOURS.get(ifc_class, DEFAULT_CONTEXT_COLOUR)
-        extras = {"kind": "context", "ifc_class": ifc_class, "count": len(by_class[ifc_class])}
+        extras = {"kind": "context", "ifc_class": ifc_class, "count": len(meshes)}
         if group:
             extras["storey_global_id"] = group
         mesh = _trimesh(vertices, faces, colour, ifc_class, extras)
@@ -112,29 +110,21 @@ def build_scene(rooms: Iterable[RoomNode], context: Iterable[ElementMesh], *, gr
     return scene
 
 
-#: What a scene's bytes depend on besides its inputs: this module's code and trimesh's version.
-_SCENE_FORMAT = hashlib.blake2b(Path(__file__).read_bytes() + trimesh.__version__.encode(), digest_size=16).hexdigest()
-
-
-def get_mesh_digest(mesh: ElementMesh) -> str:
-    """A digest of one element's mesh, exactly as stored."""
-    return get_array_digest(mesh.vertices, mesh.faces)
-
-
-def get_scene_key(rooms: Sequence[RoomNode], context: Sequence[ElementMesh], *, group: str | None = None,
-                  digest=get_mesh_digest) -> str:
-    """A key for :func:`build_scene`'s output from the same inputs: equal keys, equal GLB bytes.
-
-    ``digest(mesh)``: :func:`get_mesh_digest`, or a memoised stand-in for it."""
-    parts = [_SCENE_FORMAT, group or ""]
-    for room in rooms:
-        parts.append(f"r{room.mesh.global_id}{sorted(room.extras.items())!r}{digest(room.mesh)}")
+def _group_by_class(context: Iterable[ElementMesh]) -> list[tuple[str, list[ElementMesh]]]:
+    """Context meshes by IFC class (sorted), each class in GlobalId order: a scene's bytes do
+    not depend on the order of the file's elements."""
     by_class: dict[str, list[ElementMesh]] = {}
     for element in context:
         by_class.setdefault(element.ifc_class, []).append(element)
-    for ifc_class in sorted(by_class):
-        meshes = sorted(by_class[ifc_class], key=lambda m: m.global_id)
-        parts.append(f"c{ifc_class}:{','.join(digest(m) for m in meshes)}")
+    return [(ifc_class, sorted(by_class[ifc_class], key=lambda m: m.global_id)) for ifc_class in sorted(by_class)]
+
+
+def get_scene_key(rooms: Sequence[RoomNode], context: Sequence[ElementMesh], *, group: str | None = None) -> str:
+    """A key for :func:`build_scene`'s output from the same inputs: equal keys, equal GLB bytes
+    (this module's code and trimesh's version are part of it)."""
+    parts = [get_code_fingerprint(sys.modules[__name__]), trimesh.__version__, group or ""]
+    parts.extend(f"r{room.mesh.global_id}{sorted(room.extras.items())!r}{room.mesh.digest}" for room in rooms)
+    parts.extend(f"c{ifc_class}:{','.join(m.digest for m in meshes)}" for ifc_class, meshes in _group_by_class(context))
     return hashlib.blake2b("|".join(parts).encode(), digest_size=20).hexdigest()
 
 

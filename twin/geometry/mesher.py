@@ -12,6 +12,7 @@ that still fails is logged and reported in :attr:`MeshResult.failed`, never drop
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable, Iterable
@@ -21,7 +22,7 @@ import ifcopenshell
 import ifcopenshell.geom
 import numpy as np
 
-from twin.geometry.cache import ElementKeys, GeometryCache
+from twin.geometry.cache import ElementKeys, GeometryCache, get_mesh_digest
 from twin.geometry.kernels import (
     ROOM_SAMPLE_REL_TOLERANCE,
     KernelPlan,
@@ -76,6 +77,11 @@ class ElementMesh:
     ifc_class: str
     vertices: np.ndarray
     faces: np.ndarray
+
+    @functools.cached_property
+    def digest(self) -> str:
+        """A digest of the vertices and faces exactly as they are (computed once per mesh)."""
+        return get_mesh_digest(self.vertices, self.faces)
 
     @property
     def is_empty(self) -> bool:

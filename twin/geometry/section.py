@@ -13,7 +13,7 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from twin.geometry.cache import GeometryCache, get_code_fingerprint, get_mesh_digest
+from twin.geometry.cache import GeometryCache, get_code_fingerprint
 from twin.geometry.mesher import ElementMesh
 
 #: Classes whose cut is drawn as wall on a plan.
@@ -64,7 +64,7 @@ def cut_storeys(walls: dict[str, tuple[list[ElementMesh], float]], *, cache: Geo
         return {key: cut_at(meshes, z) for key, (meshes, z) in walls.items()}
     code = get_code_fingerprint(sys.modules[__name__])
     keys = {
-        key: f"cut:{code}:{z!r}:" + ",".join(sorted(get_mesh_digest(m.vertices, m.faces) for m in meshes))
+        key: f"cut:{code}:{z!r}:" + ",".join(sorted(m.digest for m in meshes))
         for key, (meshes, z) in walls.items()
     }
     made = cache.remember_many({keys[key]: (lambda meshes=meshes, z=z: cut_at(meshes, z)) for key, (meshes, z) in walls.items()})

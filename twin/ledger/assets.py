@@ -13,7 +13,7 @@ from pathlib import Path
 
 from twin.geometry.cache import GeometryCache
 from twin.geometry.gltf import (
-    RoomNode, WrittenAsset, build_scene, export_glb, get_mesh_digest, get_model_asset_dir, get_scene_key, write_asset,
+    RoomNode, WrittenAsset, build_scene, export_glb, get_model_asset_dir, get_scene_key, write_asset,
 )
 from twin.ledger.snapshot import Progress, Snapshot
 
@@ -50,17 +50,10 @@ def write_snapshot_assets(snapshot: Snapshot, root: Path, *, progress: Progress 
     total = len(storeys) + (len(structure.buildings) if buildings else 0)
     planned: list[PlannedAsset] = []
     by_building: dict[str, list[str]] = {}
-    digests: dict[int, str] = {}
-
-    def digest(mesh) -> str:  # each mesh is hashed once, though it is in a storey's and a building's GLB
-        known = digests.get(id(mesh))
-        if known is None:
-            known = digests[id(mesh)] = get_mesh_digest(mesh)
-        return known
 
     def glb(parts: list[tuple[list[RoomNode], list, str | None]]) -> bytes:
-        key = "glb:" + "+".join(get_scene_key(rooms, context, group=group, digest=digest) for rooms, context, group in parts)
-        data = cache.get_blob(key) if cache is not None else None
+        key = "glb:" + "+".join(get_scene_key(rooms, context, group=group) for rooms, context, group in parts)
+        data = cache.get_blobs([key]).get(key) if cache is not None else None
         if data is None:
             scene = None
             for rooms, context, group in parts:
@@ -68,7 +61,7 @@ def write_snapshot_assets(snapshot: Snapshot, root: Path, *, progress: Progress 
                 scene = part if scene is None else scene + part
             data = export_glb(scene)
             if cache is not None:
-                cache.put_blob(key, data)
+                cache.put_blobs([(key, data)])
         return data
 
     for index, storey in enumerate(storeys):
