@@ -116,9 +116,8 @@ def reset_database(url: str) -> Engine:
         return open_ledger(url)
     engine = make_engine(url)
     command.downgrade(_get_alembic_config(engine), "base")
-    upgrade(engine)
-    track_revision(engine)
-    return engine
+    engine.dispose()
+    return open_ledger(url)
 
 
 def refresh_statistics(engine: Engine) -> None:

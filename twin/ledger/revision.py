@@ -27,7 +27,6 @@ from sqlalchemy.orm import Session
 from twin.ledger.models import LedgerRevision
 
 _WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
-_UNTRACKED = ("alembic_version", "ledger_revision")
 _BUMP = "UPDATE ledger_revision SET value = value + 1 WHERE id = 1"
 _WROTE = "twin_revision_wrote"
 _TRACKED = "twin_tracks_revision"
@@ -61,9 +60,7 @@ def untracked(connection: Connection) -> Iterator[Connection]:
 
 
 def _note_write(connection: Connection, cursor, statement: str, parameters, context, executemany) -> None:
-    if connection.info.get(_WROTE) or not _WRITE.match(statement) or connection.info.get(_UNTRACKED_CONNECTION):
-        return
-    if not any(name in statement[:80] for name in _UNTRACKED):
+    if not connection.info.get(_WROTE) and not connection.info.get(_UNTRACKED_CONNECTION) and _WRITE.match(statement):
         connection.info[_WROTE] = True
 
 
@@ -101,7 +98,6 @@ class RevisionCache(Generic[V]):
         self._entries: OrderedDict[Hashable, tuple[int, V, int]] = OrderedDict()
         self._weight = 0
         self._lock = threading.Lock()
-        self.hits = self.misses = 0
 
     def get_or_compute(self, key: Hashable, revision: int, compute: Callable[[], V]) -> V:
         """The value for ``key`` at ``revision``: the cached one, or ``compute()`` (and cache it)."""
@@ -109,9 +105,7 @@ class RevisionCache(Generic[V]):
             entry = self._entries.get(key)
             if entry is not None and entry[0] == revision:
                 self._entries.move_to_end(key)
-                self.hits += 1
                 return entry[1]
-            self.misses += 1
         value = compute()
         weight = self.weigh(value) if self.weigh else 0
         with self._lock:
@@ -126,8 +120,3 @@ class RevisionCache(Generic[V]):
 
     def __len__(self) -> int:
         return len(self._entries)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self._weight = 0
