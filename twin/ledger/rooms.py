@@ -99,8 +99,8 @@ def columns_to_row(row: Sequence[Any]) -> dict[str, Any]:
 
 
 _ROW_WIDTH = len(ROW_COLUMNS)
-#: Rows of every room with its storey, building and unit; searches add their filters to it.
-_SEARCH_FROM = (
+#: Rows of every room with its storey, building and unit; searches and the card add to it.
+_ROWS_FROM = (
     select(*ROW_COLUMNS).join(Storey, Room.storey_id == Storey.id).join(Building, Storey.building_id == Building.id)
     .outerjoin(Unit, Room.unit_id == Unit.id)
 )
@@ -159,7 +159,7 @@ _FILTERS = {
 def _search_statements(filters: frozenset[str], *, has_text: bool, include_retired: bool, sort: str, dialect: str) -> tuple[Select, Select]:
     """The (page, count) statements of one shape of search, built once: requests of the same
     shape differ only in their parameters, so SQLAlchemy finds them compiled already."""
-    query = _SEARCH_FROM if include_retired else _SEARCH_FROM.where(Room.status == "active")
+    query = _ROWS_FROM if include_retired else _ROWS_FROM.where(Room.status == "active")
     if has_text:  # SQLite's LIKE ignores ASCII case by itself (as its lower() does); PostgreSQL needs ILIKE
         like = "like" if dialect == "sqlite" else "ilike"
         pattern = bindparam("pattern")
@@ -191,13 +191,12 @@ def search_rooms(session: Session, search: RoomSearch) -> tuple[list[dict[str, A
     return rows, int(connection.scalar(count, params) or 0)
 
 
-#: The card's columns beyond :data:`ROW_COLUMNS`.
+#: The room columns the card shows beyond :data:`ROW_COLUMNS`, under their own names.
 CARD_COLUMNS = (
-    Room.id, Room.object_type, Room.predefined_type, Room.remarks, Room.footprint, Room.centroid, Room.bbox,
-    Room.is_closed, Room.storey_inferred, Room.row_version, Room.properties, Unit.reference_level,
+    Room.object_type, Room.predefined_type, Room.remarks, Room.footprint, Room.centroid, Room.bbox,
+    Room.is_closed, Room.storey_inferred, Room.row_version, Room.properties,
 )
-
-_CARD_ROOM_KEYS = tuple(c.key for c in CARD_COLUMNS if c.class_ is Room and c.key != "id")
+_CARD_ROOM_KEYS = tuple(c.key for c in CARD_COLUMNS)
 
 
 def _build_card_queries() -> dict[str, Select]:
@@ -205,9 +204,7 @@ def _build_card_queries() -> dict[str, Select]:
     but the room itself select plain columns, which is cheaper than loading ORM objects."""
     room_id = bindparam("room_id")
     return {
-        "row": select(*ROW_COLUMNS, *CARD_COLUMNS)
-        .join(Storey, Room.storey_id == Storey.id).join(Building, Storey.building_id == Building.id)
-        .outerjoin(Unit, Room.unit_id == Unit.id).where(Room.global_id == bindparam("global_id")),
+        "row": _ROWS_FROM.add_columns(Room.id, *CARD_COLUMNS).where(Room.global_id == bindparam("global_id")),
         "areas": select(DeclaredArea.kind, DeclaredArea.value_m2, DeclaredArea.source, DeclaredArea.origin)
         .where(DeclaredArea.room_id == room_id).order_by(DeclaredArea.id),
         "history": select(History.at, History.action, History.model_version_id, History.changes, History.actor)
