@@ -10,6 +10,7 @@ from shapely.geometry import Polygon
 import twin.geometry.measure as measure
 from twin.geometry.cache import GeometryCache
 from twin.geometry.measure import measure_room, measure_rooms
+from twin.geometry.mesher import ElementMesh
 from twin.geometry.triangles import cross_rows
 
 
@@ -91,14 +92,16 @@ def test_duplicated_floor_triangles_are_not_counted_twice():
 
 
 def test_measures_kept_in_the_cache_are_the_measures_made_without_it(tmp_path, monkeypatch):
-    meshes = {"l": prism(L_SHAPE), "square": prism([(0, 0), (4, 0), (4, 4), (0, 4)], z0=3.0)}
+    arrays = {"l": prism(L_SHAPE), "square": prism([(0, 0), (4, 0), (4, 4), (0, 4)], z0=3.0)}
+    meshes = {key: ElementMesh(key, 1, "IfcSpace", *vf) for key, vf in arrays.items()}
     cache = GeometryCache(tmp_path)
     first = measure_rooms(meshes, cache=cache)
     calls = []
     monkeypatch.setattr(measure, "measure_room", lambda v, f: calls.append(1))
-    again = measure_rooms({**meshes, "copy of l": prism(L_SHAPE)}, cache=GeometryCache(tmp_path))
+    copy = ElementMesh("copy of l", 2, "IfcSpace", *prism(L_SHAPE))
+    again = measure_rooms({**meshes, "copy of l": copy}, cache=GeometryCache(tmp_path))
     assert calls == []  # the same vertices and faces: nothing measured again, even under another name
-    for key, fresh in [("l", measure_room(*meshes["l"])), ("square", measure_room(*meshes["square"]))]:
+    for key, fresh in [("l", measure_room(*arrays["l"])), ("square", measure_room(*arrays["square"]))]:
         for measures in (first[key], again[key]):
             assert measures.floor_area_m2 == fresh.floor_area_m2 and measures.volume_m3 == fresh.volume_m3
             assert measures.footprint.equals(fresh.footprint) and measures.centroid.tolist() == fresh.centroid.tolist()

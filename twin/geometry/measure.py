@@ -24,7 +24,8 @@ from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from twin import tolerances
-from twin.geometry.cache import GeometryCache, get_code_fingerprint, get_mesh_digest
+from twin.geometry.cache import GeometryCache, get_code_fingerprint
+from twin.geometry.mesher import ElementMesh
 from twin.geometry.triangles import cross_rows, get_triangle_cross
 from twin.tolerances import (
     DEGENERATE_TRIANGLE_AREA_M2,
@@ -168,13 +169,12 @@ def measure_room(vertices: np.ndarray, faces: np.ndarray) -> RoomMeasures:
     )
 
 
-def measure_rooms(meshes: dict[str, tuple[np.ndarray, np.ndarray]], *, cache: GeometryCache | None = None) -> dict[str, RoomMeasures]:
-    """:func:`measure_room` for each ``key -> (vertices, faces)``; with a ``cache``, a mesh
-    measured before (same vertices and faces, same measuring code) is not measured again."""
+def measure_rooms(meshes: dict[str, ElementMesh], *, cache: GeometryCache | None = None) -> dict[str, RoomMeasures]:
+    """:func:`measure_room` for each mesh; with a ``cache``, a mesh measured before (same
+    vertices and faces, same measuring code) is not measured again."""
     if cache is None:
-        return {key: measure_room(v, f) for key, (v, f) in meshes.items()}
+        return {key: measure_room(m.vertices, m.faces) for key, m in meshes.items()}
     code = get_code_fingerprint(sys.modules[__name__], tolerances)
-    keys = {key: f"measure:{code}:{get_mesh_digest(v, f)}" for key, (v, f) in meshes.items()}
-    makers = {keys[key]: (lambda v=v, f=f: measure_room(v, f)) for key, (v, f) in meshes.items()}
-    measured = cache.remember_many(makers)
+    keys = {key: f"measure:{code}:{m.digest}" for key, m in meshes.items()}
+    measured = cache.remember_many({keys[key]: (lambda m=m: measure_room(m.vertices, m.faces)) for key, m in meshes.items()})
     return {key: measured[keys[key]] for key in meshes}

@@ -186,7 +186,7 @@ def read_rooms(model: IfcModel, *, progress: Progress | None = None, cache: Geom
     result = mesh_elements(model.file, spaces, on_progress=lambda d, t: say("rooms", d, t), cache=cache)
     snapshot.failed.extend(result.failed)
     meshes = {global_id: mesh for global_id, mesh in result.meshes.items() if global_id in rooms}
-    measures = measure_rooms({global_id: (mesh.vertices, mesh.faces) for global_id, mesh in meshes.items()}, cache=cache)
+    measures = measure_rooms(meshes, cache=cache)
     for global_id, mesh in meshes.items():
         room = rooms[global_id]
         room.mesh, room.measures = mesh, measures[global_id]
