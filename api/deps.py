@@ -1,4 +1,4 @@
-"""Dependencies declared once: the database session and settings of the running app."""
+"""Dependencies declared once: the database session (or, for Core reads, connection) and settings of the running app."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from twin.config import Settings
@@ -25,11 +26,19 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         session.close()
 
 
+async def get_connection(request: Request) -> AsyncIterator[Connection]:
+    """A connection per request, for routes that only read through Core (the room card, the
+    search): no ORM session to set up and tear down. Rolled back when handed back to the pool."""
+    with request.app.state.engine.connect() as connection:
+        yield connection
+
+
 def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+ConnectionDep = Annotated[Connection, Depends(get_connection)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 #: A database id in a path or query: a positive 32-bit integer (larger numbers are no id of ours).

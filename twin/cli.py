@@ -254,7 +254,7 @@ def warnings(
     from twin.alerts.engine import refresh_warnings
     from twin.ledger.db import transaction
     from twin.ledger.models import Warning
-    from twin.ledger.rooms import warning_to_dict
+    from twin.ledger.card import warning_to_dict
 
     try:
         with transaction(_engine(db)) as session:

@@ -21,7 +21,7 @@ from twin.compliance.versions import compare_versions
 from twin.errors import NotFound
 from twin.finder import Need, find_rooms
 from twin.ledger.models import Model, Room, Storey, Warning
-from twin.ledger.rooms import warning_to_dict
+from twin.ledger.card import warning_to_dict
 from twin.standards import get_standards
 
 router = APIRouter(prefix="/api", tags=["compliance"])

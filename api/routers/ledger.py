@@ -17,14 +17,14 @@ from api.security import CurrentUser
 from twin.alerts.engine import refresh_warnings
 from twin.auth import Forbidden
 from twin.ledger import edits
+from twin.ledger.card import get_room_card
 from twin.ledger.models import Person, Unit
-from twin.ledger.rooms import get_room_card
 
 router = APIRouter(prefix="/api", tags=["ledger"])
 
 
 def _card(session, global_id: str, user) -> dict:
-    return get_room_card(session, global_id, with_names=user.sees_names)
+    return get_room_card(session.connection(), global_id, with_names=user.sees_names)
 
 
 @router.patch("/rooms/{global_id}")

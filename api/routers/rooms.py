@@ -6,13 +6,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from api.deps import SessionDep
+from api.deps import ConnectionDep, SessionDep
 from api.responses import FastJSON
 from api.security import CurrentUser
 from twin.auth import Forbidden
 from twin.ledger.export import rooms_to_csv, rooms_to_xlsx
 from twin.ledger.revision import get_revision
-from twin.ledger.rooms import RoomSearch, get_room_card, search_rooms
+from twin.ledger.card import read_room_card
+from twin.ledger.rooms import RoomSearch, search_rooms
 
 router = APIRouter(prefix="/api/rooms", tags=["rooms"])
 
@@ -51,16 +52,17 @@ SearchDep = Annotated[RoomSearch, Depends(room_search)]
 
 
 @router.get("", response_class=FastJSON)
-async def list_rooms(request: Request, session: SessionDep, search: SearchDep) -> Response:
+async def list_rooms(request: Request, connection: ConnectionDep, search: SearchDep) -> Response:
     """A page of rooms. A bounded read (one indexed page, at most 1,000 rows, and a count), so it
     runs on the event loop like the room card, and is cached per ledger revision like it (the
     rows name no people, so the search itself, unit included, is the key)."""
 
-    def build() -> bytes:
-        items, total = search_rooms(session, search)
-        return FastJSON({"items": items, "total": total}).body
+    def build() -> tuple[bytes, int]:
+        revision = get_revision(connection)  # before the rows: they are at least this new
+        items, total = search_rooms(connection, search)
+        return FastJSON({"items": items, "total": total}).body, revision
 
-    body = request.app.state.searches.get_or_compute(search, get_revision(session), build)
+    body = request.app.state.searches.get_or_compute(search, build, get_revision=lambda: get_revision(connection))
     return Response(body, media_type="application/json")
 
 
@@ -78,17 +80,17 @@ def export_xlsx(session: SessionDep, search: SearchDep) -> Response:
 
 
 @router.get("/{global_id}", response_class=FastJSON)
-async def get_room(request: Request, session: SessionDep, user: CurrentUser, global_id: str) -> Response:
-    """The room's card. A bounded read (six indexed lookups), so it runs on the event loop: a
-    worker-thread hop would cost more than the queries. Cards are cached per ledger revision:
-    any committed write anywhere makes every cached card stale (:mod:`twin.ledger.revision`)."""
-    revision = get_revision(session)
+async def get_room(request: Request, connection: ConnectionDep, user: CurrentUser, global_id: str) -> Response:
+    """The room's card. A bounded read (one statement of indexed lookups), so it runs on the
+    event loop: a worker-thread hop would cost more than the query. Cards are cached per ledger
+    revision: any committed write anywhere makes every cached card stale (:mod:`twin.ledger.revision`)."""
 
-    def build() -> tuple[bytes, int | None]:
-        card = get_room_card(session, global_id, with_names=user.sees_names)
-        return FastJSON(card).body, card["unit_id"]
+    def build() -> tuple[tuple[bytes, int | None], int]:
+        card, revision = read_room_card(connection, global_id, with_names=user.sees_names)
+        return (FastJSON(card).body, card["unit_id"]), revision
 
-    body, unit_id = request.app.state.cards.get_or_compute((global_id, user.sees_names), revision, build)
+    body, unit_id = request.app.state.cards.get_or_compute((global_id, user.sees_names), build,
+                                                           get_revision=lambda: get_revision(connection))
     if not user.can_read_unit(unit_id):
         raise Forbidden("a unit manager reads only the rooms of its own unit")
     return Response(body, media_type="application/json")

@@ -21,7 +21,7 @@ def engine(db_url):
 
 def revision_of(engine) -> int:
     with transaction(engine) as session:
-        return get_revision(session)
+        return get_revision(session.connection())
 
 
 def test_a_new_ledger_starts_at_revision_zero(engine):
@@ -75,20 +75,40 @@ def test_a_write_from_another_engine_is_seen_by_this_one(engine, db_url):
     assert revision_of(engine) == 1
 
 
+def at(revision: int):
+    """The ledger's current revision, as the cache asks for it."""
+    return lambda: revision
+
+
 def test_the_cache_serves_a_value_only_at_the_revision_it_was_computed_at():
     cache: RevisionCache[str] = RevisionCache(max_entries=2)
     calls = []
 
-    def compute(value):
-        return lambda: calls.append(value) or value
+    def compute(value, revision):
+        return lambda: (calls.append(value) or value, revision)
 
-    assert cache.get_or_compute("a", 1, compute("a@1")) == "a@1"
-    assert cache.get_or_compute("a", 1, compute("again")) == "a@1"
-    assert cache.get_or_compute("a", 2, compute("a@2")) == "a@2"
-    cache.get_or_compute("b", 2, compute("b@2"))
-    cache.get_or_compute("c", 2, compute("c@2"))  # past max_entries: "a" was used least recently
-    assert cache.get_or_compute("a", 2, compute("a@2 again")) == "a@2 again"
+    assert cache.get_or_compute("a", compute("a@1", 1), get_revision=at(1)) == "a@1"
+    assert cache.get_or_compute("a", compute("again", 1), get_revision=at(1)) == "a@1"
+    assert cache.get_or_compute("a", compute("a@2", 2), get_revision=at(2)) == "a@2"
+    cache.get_or_compute("b", compute("b@2", 2), get_revision=at(2))
+    cache.get_or_compute("c", compute("c@2", 2), get_revision=at(2))  # past max_entries: "a" was used least recently
+    assert cache.get_or_compute("a", compute("a@2 again", 2), get_revision=at(2)) == "a@2 again"
     assert calls == ["a@1", "a@2", "b@2", "c@2", "a@2 again"]
+
+
+def test_the_cache_asks_for_the_revision_only_to_check_a_value_it_holds():
+    cache: RevisionCache[str] = RevisionCache()
+    asked = []
+
+    def current() -> int:
+        asked.append(1)
+        return 5
+
+    assert cache.get_or_compute("a", lambda: ("a@4", 4), get_revision=current) == "a@4"
+    assert asked == []  # nothing cached: the value came with its revision
+    assert cache.get_or_compute("a", lambda: ("a@5", 5), get_revision=current) == "a@5"  # 4 is stale
+    assert cache.get_or_compute("a", lambda: ("never", 5), get_revision=current) == "a@5"
+    assert len(asked) == 2
 
 
 def test_the_cache_can_be_shared_by_threads():
@@ -99,7 +119,7 @@ def test_the_cache_can_be_shared_by_threads():
         try:
             for i in range(2000):
                 key = (i + offset) % 80
-                assert cache.get_or_compute(key, 1, lambda k=key: k * 2) == key * 2
+                assert cache.get_or_compute(key, lambda k=key: (k * 2, 1), get_revision=at(1)) == key * 2
         except AssertionError as error:
             errors.append(error)
 
@@ -114,9 +134,9 @@ def test_the_cache_can_be_shared_by_threads():
 def test_the_cache_keeps_its_values_under_their_total_weight():
     cache: RevisionCache[bytes] = RevisionCache(max_entries=100, max_weight=10, weigh=len)
     for key in "abc":
-        cache.get_or_compute(key, 1, lambda: b"1234")
+        cache.get_or_compute(key, lambda: (b"1234", 1), get_revision=at(1))
     assert len(cache) == 2  # 12 bytes would be over 10: the oldest went
-    assert cache.get_or_compute("a", 1, lambda: b"new") == b"new"
+    assert cache.get_or_compute("a", lambda: (b"new", 1), get_revision=at(1)) == b"new"
 
 
 def test_on_postgresql_a_long_writing_transaction_does_not_hold_up_other_writers(postgres_url):

@@ -35,7 +35,7 @@ EXPORT_LIMIT = 200_000
 
 
 def _all_rows(session: Session, search: RoomSearch) -> list[dict]:
-    rows, _ = search_rooms(session, replace(search, offset=0, limit=EXPORT_LIMIT))
+    rows, _ = search_rooms(session.connection(), replace(search, offset=0, limit=EXPORT_LIMIT))
     return rows
 
 

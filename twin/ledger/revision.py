@@ -22,7 +22,6 @@ from contextlib import contextmanager
 from typing import Generic, TypeVar
 
 from sqlalchemy import Connection, Engine, event, select
-from sqlalchemy.orm import Session
 
 from twin.ledger.models import LedgerRevision
 
@@ -79,9 +78,9 @@ def _forget_write(connection: Connection, *args) -> None:
     connection.info.pop(_WROTE, None)
 
 
-def get_revision(session: Session) -> int:
-    """The ledger's revision as this session's transaction sees it."""
-    return int(session.connection().scalar(_READ) or 0)
+def get_revision(connection: Connection) -> int:
+    """The ledger's revision as this connection's transaction sees it."""
+    return int(connection.scalar(_READ) or 0)
 
 
 _READ = select(LedgerRevision.__table__.c.value).where(LedgerRevision.__table__.c.id == 1)
@@ -99,14 +98,19 @@ class RevisionCache(Generic[V]):
         self._weight = 0
         self._lock = threading.Lock()
 
-    def get_or_compute(self, key: Hashable, revision: int, compute: Callable[[], V]) -> V:
-        """The value for ``key`` at ``revision``: the cached one, or ``compute()`` (and cache it)."""
+    def get_or_compute(self, key: Hashable, compute: Callable[[], tuple[V, int]], *, get_revision: Callable[[], int]) -> V:
+        """The value for ``key``: the cached one while the ledger is still at the revision it was
+        computed at, else ``compute()``, which gives the value and the revision it was computed
+        at (read before or with the value, never after). ``get_revision()`` tells the ledger's
+        current revision; it is asked only when there is a cached value to check."""
         with self._lock:
             entry = self._entries.get(key)
-            if entry is not None and entry[0] == revision:
-                self._entries.move_to_end(key)
-                return entry[1]
-        value = compute()
+        if entry is not None and entry[0] == get_revision():
+            with self._lock:
+                if key in self._entries:
+                    self._entries.move_to_end(key)
+            return entry[1]
+        value, revision = compute()
         weight = self.weigh(value) if self.weigh else 0
         with self._lock:
             old = self._entries.pop(key, None)

@@ -6,7 +6,7 @@ say the same thing. :func:`bi` joins the two languages as ``"房间号 Number"``
 
 from __future__ import annotations
 
-from twin.ledger.rooms import RULE_TITLES
+from twin.ledger.card import RULE_TITLES
 
 
 def bi(zh: str, en: str) -> str:
