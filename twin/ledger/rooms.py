@@ -156,8 +156,13 @@ _FILTERS = {
 @functools.lru_cache(maxsize=256)
 def _search_statements(filters: frozenset[str], *, has_text: bool, include_retired: bool, sort: str, dialect: str) -> tuple[Select, Select]:
     """The (page, count) statements of one shape of search, built once: requests of the same
-    shape differ only in their parameters, so SQLAlchemy finds them compiled already."""
-    query = ROOM_ROWS if include_retired else ROOM_ROWS.where(Room.status == "active")
+    shape differ only in their parameters, so SQLAlchemy finds them compiled already. The page's
+    rows carry the number of all matches (``total``); the count is for pages past the end."""
+    # Matches are found, sorted and counted by id (from the search index alone); only the
+    # page's rows are read whole: sorting whole rows would read every match's footprint and all.
+    query = select(Room.id).join(Storey, Room.storey_id == Storey.id).join(Building, Storey.building_id == Building.id)
+    if not include_retired:
+        query = query.where(Room.status == "active")
     if has_text:  # SQLite's LIKE ignores ASCII case by itself (as its lower() does); PostgreSQL needs ILIKE
         like = "like" if dialect == "sqlite" else "ilike"
         pattern = bindparam("pattern")
@@ -168,7 +173,11 @@ def _search_statements(filters: frozenset[str], *, has_text: bool, include_retir
         query = query.where(_FILTERS[name]())
     column = SORTS.get(sort.lstrip("-"), Room.number)
     order = column.desc() if sort.startswith("-") else column.asc()
-    page = query.order_by(order.nulls_last(), Room.global_id).offset(bindparam("offset")).limit(bindparam("limit"))
+    ordering = (order.nulls_last(), Room.global_id)
+    # the page's ids, each with the count of all matches (a window over the rows before the limit)
+    ids = (query.add_columns(func.count().over().label("total")).order_by(*ordering)
+           .offset(bindparam("offset")).limit(bindparam("limit")).subquery("page"))
+    page = ROOM_ROWS.add_columns(ids.c.total).join(ids, ids.c.id == Room.id).order_by(*ordering)
     return page, query.with_only_columns(func.count(Room.id), maintain_column_froms=True)
 
 
@@ -183,7 +192,9 @@ def search_rooms(connection: Connection, search: RoomSearch) -> tuple[list[dict[
     if text:
         escaped = text.replace("/", "//").replace("%", "/%").replace("_", "/_")
         params.update(q=text, pattern=f"%{escaped}%")
-    rows = [columns_to_row(r) for r in connection.execute(page, {**params, "offset": search.offset, "limit": search.limit}).all()]
-    if 0 < len(rows) < search.limit or (search.offset == 0 and not rows):  # the last page tells the total itself
-        return rows, search.offset + len(rows)
-    return rows, int(connection.scalar(count, params) or 0)
+    found = connection.execute(page, {**params, "offset": search.offset, "limit": search.limit}).all()
+    if found:
+        return [columns_to_row(r) for r in found], found[0].total
+    if search.offset == 0:
+        return [], 0
+    return [], int(connection.scalar(count, params) or 0)  # a page past the end: count apart
