@@ -89,9 +89,13 @@ def merge_meshes(meshes: Iterable[ElementMesh]) -> tuple[np.ndarray, np.ndarray]
     return np.concatenate(vertices), np.concatenate(faces)
 
 
-def build_scene(rooms: Iterable[RoomNode], context: Iterable[ElementMesh], *, group: str | None = None) -> trimesh.Scene:
-    """A scene with one node per room and one merged node per context IFC class."""
-    scene = trimesh.Scene()
+def build_scene(rooms: Iterable[RoomNode], context: Iterable[ElementMesh], *, group: str | None = None,
+                scene: trimesh.Scene | None = None) -> trimesh.Scene:
+    """A scene with one node per room and one merged node per context IFC class.
+
+    ``scene``: add the nodes to this scene (a building's storeys, each its own ``group``)
+    rather than to a new one; adding scenes together costs more than building them."""
+    scene = scene if scene is not None else trimesh.Scene()
     prefix = f"{group}/" if group else ""
     for room in rooms:
         extras = {"kind": "room", "global_id": room.mesh.global_id, **room.extras}

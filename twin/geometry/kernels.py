@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import ifcopenshell
 import numpy as np
 
-from twin.geometry.triangles import get_total_area
+from twin.geometry.triangles import get_total_area, weld_vertices
 
 DEFAULT_LIBRARY = "opencascade"
 FAST_LIBRARY = "cgal-simple"
@@ -120,8 +120,7 @@ def is_closed(vertices: np.ndarray, faces: np.ndarray) -> bool:
     """Every edge shared by exactly two triangles, after welding coincident vertices (1 um)."""
     if len(faces) == 0:
         return False
-    _, weld = np.unique(np.round(vertices, 6), axis=0, return_inverse=True)
-    welded = weld.reshape(-1)[faces]
+    welded = weld_vertices(vertices)[faces]
     edges = np.concatenate([welded[:, [0, 1]], welded[:, [1, 2]], welded[:, [2, 0]]])
     edges = np.sort(edges[edges[:, 0] != edges[:, 1]], axis=1)
     if len(edges) == 0:

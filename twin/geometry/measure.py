@@ -26,7 +26,7 @@ from shapely.geometry.base import BaseGeometry
 from twin import tolerances
 from twin.geometry.cache import GeometryCache, get_code_fingerprint
 from twin.geometry.mesher import ElementMesh
-from twin.geometry.triangles import cross_rows, get_triangle_cross
+from twin.geometry.triangles import cross_rows, get_triangle_cross, weld_vertices
 from twin.tolerances import (
     DEGENERATE_TRIANGLE_AREA_M2,
     FLOOR_Z_TOLERANCE_M,
@@ -112,8 +112,7 @@ def _get_shell_state(vertices: np.ndarray, faces: np.ndarray) -> tuple[bool, boo
     state = _edge_state(faces, len(vertices))
     if state[0]:
         return state
-    _, weld = np.unique(np.round(vertices, 6), axis=0, return_inverse=True)
-    return _edge_state(weld.reshape(-1)[faces], len(vertices))
+    return _edge_state(weld_vertices(vertices)[faces], len(vertices))
 
 
 def get_signed_volume(vertices: np.ndarray, faces: np.ndarray) -> float:

@@ -11,6 +11,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import trimesh
+
 from twin.geometry.cache import GeometryCache
 from twin.geometry.gltf import (
     RoomNode, WrittenAsset, build_scene, export_glb, get_model_asset_dir, get_scene_key, write_asset,
@@ -55,10 +57,9 @@ def write_snapshot_assets(snapshot: Snapshot, root: Path, *, progress: Progress 
         key = "glb:" + "+".join(get_scene_key(rooms, context, group=group) for rooms, context, group in parts)
         data = cache.get_blobs([key]).get(key) if cache is not None else None
         if data is None:
-            scene = None
+            scene = trimesh.Scene()
             for rooms, context, group in parts:
-                part = build_scene(rooms, context, group=group)
-                scene = part if scene is None else scene + part
+                build_scene(rooms, context, group=group, scene=scene)
             data = export_glb(scene)
             if cache is not None:
                 cache.put_blobs([(key, data)])
