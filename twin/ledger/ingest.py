@@ -317,8 +317,10 @@ def _room_columns(record: RoomRecord, storey: Storey) -> dict[str, Any]:
     }
 
 
-def _tracked(room: Room, storey_gid: str) -> dict[str, Any]:
-    values = {name: getattr(room, name, None) for name in TRACKED_FIELDS if name != "storey_global_id"}
+def _tracked(room: Room | dict[str, Any], storey_gid: str) -> dict[str, Any]:
+    """The history's view of a room (an ORM object or a new room's columns)."""
+    get = room.get if isinstance(room, dict) else (lambda name: getattr(room, name, None))
+    values = {name: get(name) for name in TRACKED_FIELDS if name != "storey_global_id"}
     values["storey_global_id"] = storey_gid
     return values
 
@@ -348,16 +350,16 @@ def _sync_rooms(session, model, version, storeys, snapshot: Snapshot, *, actor, 
                                     .order_by(DeclaredArea.id)):
             manual[area.room_id] = (area.value_m2, area.source)
     history: list[dict[str, Any]] = []
-    created: list[tuple[Room, str]] = []
+    created: list[dict[str, Any]] = []  # new rooms' columns, inserted in bulk (ORM objects cost more)
     updated = retired = 0
     total = len(snapshot.rooms)
     for index, (gid, record) in enumerate(snapshot.rooms.items()):
         columns = _room_columns(record, storeys[record.storey_global_id])
         room = existing.get(gid)
         if room is None:
-            room = Room(global_id=gid, model_id=model.id, first_version_id=version.id, last_version_id=version.id, **columns)
-            session.add(room)
-            created.append((room, record.storey_global_id))
+            category = standards.classify(record.name, declared=_get_declared_category(record.properties))
+            created.append({"global_id": gid, "model_id": model.id, "first_version_id": version.id, "last_version_id": version.id,
+                            **columns, "category": category, "category_source": "model" if category else None})
         else:
             if room.id in manual:  # a person's declared area outranks the model's
                 columns["declared_area_m2"], columns["declared_area_source"] = round(manual[room.id][0], 4), manual[room.id][1]
@@ -373,11 +375,11 @@ def _sync_rooms(session, model, version, storeys, snapshot: Snapshot, *, actor, 
                 history.append(dict(entity="room", subject_id=room.id, subject_key=gid, action="restored" if was_retired else "updated",
                                     changes=changes, actor=actor, model_version_id=version.id))
                 updated += 1
-        if room.category_source != "ledger":  # the model's category until a person sets one
-            category = standards.classify(record.name, declared=_get_declared_category(record.properties))
-            if room.category != category:
-                room.category = category
-            room.category_source = "model" if category else None
+            if room.category_source != "ledger":  # the model's category until a person sets one
+                category = standards.classify(record.name, declared=_get_declared_category(record.properties))
+                if room.category != category:
+                    room.category = category
+                room.category_source = "model" if category else None
         if index % 200 == 0:
             say("ledger", index, total)
     for gid, room in existing.items():
@@ -386,18 +388,25 @@ def _sync_rooms(session, model, version, storeys, snapshot: Snapshot, *, actor, 
             history.append(dict(entity="room", subject_id=room.id, subject_key=gid, action="retired",
                                 changes={"number": room.number, "name": room.name}, actor=actor, model_version_id=version.id))
             retired += 1
-    session.flush()  # one flush: new rooms get their ids, changed rooms are updated
-    for room, storey_gid in created:
-        history.append(dict(entity="room", subject_id=room.id, subject_key=room.global_id, action="created",
-                            changes=_tracked(room, storey_gid), actor=actor, model_version_id=version.id))
+    session.flush()  # one flush: changed rooms are updated
+    new_ids: dict[str, int] = {}
+    for chunk in _chunks(created):
+        new_ids.update(session.execute(insert(Room).returning(Room.global_id, Room.id), chunk).all())
+    for row in created:
+        history.append(dict(entity="room", subject_id=new_ids[row["global_id"]], subject_key=row["global_id"], action="created",
+                            changes=_tracked(row, snapshot.rooms[row["global_id"]].storey_global_id), actor=actor,
+                            model_version_id=version.id))
     if history:
         session.execute(insert(History.__table__), history)  # Core executemany: no per-row ORM bookkeeping
-    rooms = {**existing, **{room.global_id: room for room, _ in created}}
-    kept = [rooms[gid].id for gid in snapshot.rooms if gid in existing]
+    # every room of the file: its id and the columns its state records
+    rooms = {gid: {"id": room.id, "measured_area_m2": room.measured_area_m2, "declared_area_m2": room.declared_area_m2,
+                   "category": room.category} for gid, room in existing.items()}
+    rooms.update((row["global_id"], {**row, "id": new_ids[row["global_id"]]}) for row in created)
+    kept = [rooms[gid]["id"] for gid in snapshot.rooms if gid in existing]
     for chunk in _chunks(kept):  # the model's declared areas are replaced; a person's stay
         session.execute(delete(DeclaredArea).where(DeclaredArea.origin == "ifc", DeclaredArea.room_id.in_(chunk)))
     areas = [
-        {"room_id": rooms[gid].id, "kind": a.kind, "value_m2": a.value_m2, "source": a.source, "origin": "ifc", "model_version_id": version.id}
+        {"room_id": rooms[gid]["id"], "kind": a.kind, "value_m2": a.value_m2, "source": a.source, "origin": "ifc", "model_version_id": version.id}
         for gid, record in snapshot.rooms.items() for a in record.declared_areas
     ]
     if areas:
@@ -406,8 +415,8 @@ def _sync_rooms(session, model, version, storeys, snapshot: Snapshot, *, actor, 
     states = [
         {"model_version_id": version.id, "global_id": gid, "number": r.number, "name": r.name,
          "storey_global_id": r.storey_global_id, "storey_name": storey_names.get(r.storey_global_id),
-         "measured_area_m2": rooms[gid].measured_area_m2, "declared_area_m2": rooms[gid].declared_area_m2,
-         "category": rooms[gid].category}
+         "measured_area_m2": rooms[gid]["measured_area_m2"], "declared_area_m2": rooms[gid]["declared_area_m2"],
+         "category": rooms[gid]["category"]}
         for gid, r in snapshot.rooms.items()
     ]
     if states:
