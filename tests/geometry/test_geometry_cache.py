@@ -8,8 +8,9 @@ import pytest
 
 import twin.geometry.mesher as mesher
 from ifc_factory import RoomSpec, build_model
-from twin.geometry.cache import ElementKeys, GeometryCache
+from twin.geometry.cache import ElementKeys, GeometryCache, StepHasher
 from twin.geometry.mesher import get_context_elements, mesh_elements
+from twin.ifc.steptext import StepText
 
 
 @pytest.fixture
@@ -93,3 +94,41 @@ def test_a_moved_element_misses(tmp_path):
     two = _model(tmp_path / "two.ifc", RoomSpec("101", outline=[(1, 0), (6, 0), (6, 4), (1, 4)]))
     keys = [ElementKeys(f, plan_fingerprint="p", settings_fingerprint="s")(f.by_type("IfcSpace")[0]) for f in (one, two)]
     assert keys[0] != keys[1]
+
+
+def _keys_from_text(path, file):
+    """Keys hashed from the file's own text, as an ingest makes them."""
+    return ElementKeys(file, plan_fingerprint="p", settings_fingerprint="s", hasher=StepHasher(file, text=StepText.read(path)))
+
+
+def test_keys_from_the_files_own_text_ignore_renumbering_and_see_a_move(tmp_path):
+    paths = [build_model(tmp_path / "one.ifc", [RoomSpec("101")], project_id="0" * 22),
+             build_model(tmp_path / "two.ifc", [RoomSpec("099", outline=[(10, 0), (12, 0), (12, 2), (10, 2)]), RoomSpec("101")], project_id="0" * 22),
+             build_model(tmp_path / "moved.ifc", [RoomSpec("101", outline=[(1, 0), (6, 0), (6, 4), (1, 4)])], project_id="0" * 22)]
+    files = [ifcopenshell.open(str(p)) for p in paths]
+    rooms = [next(s for s in f.by_type("IfcSpace") if s.Name == "101") for f in files]
+    one, two, moved = (_keys_from_text(p, f)(room) for p, f, room in zip(paths, files, rooms))
+    assert rooms[0].id() != rooms[1].id()
+    assert one == two
+    assert one != moved
+
+
+def test_step_text_takes_whole_entity_lines_only():
+    text = StepText(b"ISO-10303-21;\nDATA;\n#1= IFCCARTESIANPOINT((0.,0.,0.));\r\n"
+                    b"#2=IFCPROPERTYSINGLEVALUE('a;\n#3=b;',$,$,$);\n#4=IFCLABEL('it''s');\nENDSEC;\n")
+    assert text.get_body(1) == b"IFCCARTESIANPOINT((0.,0.,0.))"
+    assert text.get_body(2) is None  # written over two lines: left to ifcopenshell
+    assert text.get_body(3) is None  # inside #2's string, and an open quote: not an entity line
+    assert text.get_body(4) == b"IFCLABEL('it''s')"
+
+
+def test_an_entity_the_text_lacks_is_hashed_from_ifcopenshell(tmp_path):
+    path = build_model(tmp_path / "one.ifc", [RoomSpec("101")], project_id="0" * 22)
+    file = ifcopenshell.open(str(path))
+    room = file.by_type("IfcSpace")[0]
+    whole = StepHasher(file, text=StepText.read(path))(room.Representation)
+    lines = path.read_bytes().replace(b"IFCEXTRUDEDAREASOLID(", b"IFCEXTRUDEDAREASOLID(\n")  # one entity split over lines
+    partial = StepText(lines)
+    solid = next(e for e in file.traverse(room.Representation) if e.is_a("IfcExtrudedAreaSolid"))
+    assert partial.get_body(solid.id()) is None
+    assert StepHasher(file, text=partial)(room.Representation) == whole  # ifcopenshell wrote this file: the same text

@@ -2,7 +2,8 @@
 
 An element's key hashes the STEP subgraphs its mesh depends on: each entity's text with its
 ``#ids`` blanked, followed by the hashes of what they point to, in order (a Merkle hash, so
-renumbering a file changes nothing):
+renumbering a file changes nothing). The text is the file's own where :class:`~twin.ifc.steptext.StepText`
+has it, else ifcopenshell's serialisation:
 
 * its ``Representation`` (every representation, item, profile, mapped item, context);
 * its ``ObjectPlacement`` chain (meshes are in world coordinates);
@@ -34,37 +35,43 @@ from typing import TypeVar
 import ifcopenshell
 import numpy as np
 
+from twin.ifc.steptext import StepText
+
 log = logging.getLogger(__name__)
 
 #: Bump when the key recipe or the stored format changes.
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 
 T = TypeVar("T")
 
-_TOKEN = re.compile(r"'(?:[^']|'')*'|#(\d+)")
-_REF = re.compile(r"#(\d+)")
+_TOKEN = re.compile(rb"'(?:[^']|'')*'|#(\d+)")
+_REF = re.compile(rb"#(\d+)")
 
 
 class StepHasher:
-    """Merkle hashes of a file's entities (``#ids`` normalised away), memoised per instance."""
+    """Merkle hashes of a file's entities (``#ids`` normalised away), memoised per instance:
+    one hasher can serve every stage of an ingest. ``text``: the file's own entity text (else
+    each entity is serialised by ifcopenshell, several times slower)."""
 
-    def __init__(self, file: ifcopenshell.file):
+    def __init__(self, file: ifcopenshell.file, *, text: StepText | None = None):
         self.file = file
-        self._memo: dict[int, str] = {}
+        self.text = text
+        self._memo: dict[int, bytes] = {}
 
     def __call__(self, entity: ifcopenshell.entity_instance | None) -> str:
         if entity is None:
             return "-"
-        return self._hash_id(entity.id())
+        return self._hash_id(entity.id()).hex()
 
-    def _hash_id(self, step_id: int) -> str:
+    def _hash_id(self, step_id: int) -> bytes:
         memo = self._memo
         known = memo.get(step_id)
         if known is not None:
             return known
         # Iterative post-order walk (placement chains and boolean trees can be deep); each
-        # entity's text is read and parsed once.
-        parsed: dict[int, tuple[str, list[int]]] = {}
+        # entity's text is read and parsed once. An entity that points nowhere (points,
+        # directions: most of a file) is hashed as it is read.
+        parsed: dict[int, tuple[bytes, list[int]]] = {}
         stack = [step_id]
         while stack:
             current = stack[-1]
@@ -73,25 +80,36 @@ class StepHasher:
                 continue
             entry = parsed.get(current)
             if entry is None:
-                entry = parsed[current] = self._parse(current)
+                body = self._get_body(current)
+                if b"#" not in body:
+                    memo[current] = hashlib.blake2b(body, digest_size=16).digest()
+                    stack.pop()
+                    continue
+                entry = parsed[current] = _parse(body)
                 pending = [r for r in entry[1] if r not in memo and r != current]
                 if pending:
                     stack.extend(pending)
                     continue
             skeleton, refs = entry
-            children = ",".join("@" if r == current else memo[r] for r in refs)
-            memo[current] = hashlib.blake2b(f"{skeleton}|{children}".encode(), digest_size=16).hexdigest()
+            children = b",".join(b"@" if r == current else memo[r] for r in refs)
+            memo[current] = hashlib.blake2b(skeleton + b"|" + children, digest_size=16).digest()
             stack.pop()
         return memo[step_id]
 
-    def _parse(self, step_id: int) -> tuple[str, list[int]]:
-        """An entity's text with every ``#id`` blanked to ``#``, and the ids in order."""
-        text = self.file.by_id(step_id).to_string()
-        body = text[text.index("=") + 1 :]
-        if "'" not in body:  # no string literal that could hold a '#': the plain pattern will do
-            return _REF.sub("#", body), [int(r) for r in _REF.findall(body)]
-        refs = [int(r) for r in _TOKEN.findall(body) if r]
-        return _TOKEN.sub(lambda m: m.group(0) if m.group(1) is None else "#", body), refs
+    def _get_body(self, step_id: int) -> bytes:
+        body = self.text.get_body(step_id) if self.text is not None else None
+        if body is None:
+            text = self.file.by_id(step_id).to_string()
+            body = text[text.index("=") + 1 :].rstrip(";").encode()
+        return body
+
+
+def _parse(body: bytes) -> tuple[bytes, list[int]]:
+    """An entity's text with every ``#id`` blanked to ``#``, and the ids in order."""
+    if b"'" not in body:  # no string literal that could hold a '#': the plain pattern will do
+        return _REF.sub(b"#", body), [int(r) for r in _REF.findall(body)]
+    refs = [int(r) for r in _TOKEN.findall(body) if r]
+    return _TOKEN.sub(lambda m: m.group(0) if m.group(1) is None else b"#", body), refs
 
 
 @functools.lru_cache(maxsize=None)
@@ -118,27 +136,35 @@ def _units_of(file: ifcopenshell.file) -> ifcopenshell.entity_instance | None:
     return projects[0].UnitsInContext if projects else None
 
 
-class ElementKeys:
-    """Cache keys of one file's elements for one plan and settings."""
+def _get_features(file: ifcopenshell.file) -> dict[int, list[tuple[str, ifcopenshell.entity_instance]]]:
+    """Element step id -> its openings (``o``) and projections (``p``), from the relationships
+    read once (asking each element for its inverses costs more than reading them all)."""
+    features: dict[int, list[tuple[str, ifcopenshell.entity_instance]]] = {}
+    for rel in file.by_type("IfcRelVoidsElement"):
+        features.setdefault(rel.RelatingBuildingElement.id(), []).append(("o", rel.RelatedOpeningElement))
+    for rel in file.by_type("IfcRelProjectsElement"):
+        features.setdefault(rel.RelatingElement.id(), []).append(("p", rel.RelatedFeatureElement))
+    return features
 
-    def __init__(self, file: ifcopenshell.file, *, plan_fingerprint: str, settings_fingerprint: str):
-        self.hash = StepHasher(file)
+
+class ElementKeys:
+    """Cache keys of one file's elements for one plan and settings (``hasher``: one to share
+    with other calls on the same file, see :class:`StepHasher`)."""
+
+    def __init__(self, file: ifcopenshell.file, *, plan_fingerprint: str, settings_fingerprint: str, hasher: StepHasher | None = None):
+        self.hash = hasher if hasher is not None and hasher.file is file else StepHasher(file)
         prefix = "|".join(
             (str(CACHE_FORMAT), ifcopenshell.version, file.schema, plan_fingerprint, settings_fingerprint, self.hash(_units_of(file)))
         )
         self._prefix = prefix
+        self._features = _get_features(file)
 
     def __call__(self, element: ifcopenshell.entity_instance) -> str:
         h = self.hash
         parts = [self._prefix, element.is_a(), h(element.Representation), h(element.ObjectPlacement)]
-        features = []
-        for rel in getattr(element, "HasOpenings", None) or ():
-            opening = rel.RelatedOpeningElement
-            features.append("o" + h(opening.Representation) + h(opening.ObjectPlacement))
-        for rel in getattr(element, "HasProjections", None) or ():
-            feature = rel.RelatedFeatureElement
-            features.append("p" + h(feature.Representation) + h(feature.ObjectPlacement))
-        parts.extend(sorted(features))
+        features = sorted(kind + h(feature.Representation) + h(feature.ObjectPlacement)
+                          for kind, feature in self._features.get(element.id(), ()))
+        parts.extend(features)
         return hashlib.blake2b("|".join(parts).encode(), digest_size=20).hexdigest()
 
 

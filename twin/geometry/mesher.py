@@ -22,7 +22,7 @@ import ifcopenshell
 import ifcopenshell.geom
 import numpy as np
 
-from twin.geometry.cache import ElementKeys, GeometryCache, get_mesh_digest
+from twin.geometry.cache import ElementKeys, GeometryCache, StepHasher, get_mesh_digest
 from twin.geometry.kernels import (
     ROOM_SAMPLE_REL_TOLERANCE,
     KernelPlan,
@@ -183,11 +183,13 @@ def mesh_elements(
     on_progress: Callable[[int, int], None] | None = None,
     cache: GeometryCache | None = None,
     plan: KernelPlan | str | None = None,
+    hasher: StepHasher | None = None,
 ) -> MeshResult:
     """Mesh ``elements``: cache first, then each library of the kernel plan, then one by one.
 
     * ``cache``: a :class:`~twin.geometry.cache.GeometryCache`; hits skip every kernel, and
-      what is meshed here is stored for next time.
+      what is meshed here is stored for next time. ``hasher``: the file's
+      :class:`~twin.geometry.cache.StepHasher`, to share its work between calls.
     * ``plan``: :data:`~twin.geometry.kernels.FAST_PLAN` (default; cgal-simple, then manifold
       where it is safe, then OpenCASCADE, checking every result), ``"safe"`` (never manifold)
       or ``"default"`` (OpenCASCADE only, as before).
@@ -211,7 +213,7 @@ def mesh_elements(
 
     keys: dict[int, str] = {}
     if cache is not None:
-        make_key = ElementKeys(file, plan_fingerprint=plan.fingerprint, settings_fingerprint=settings_fingerprint(settings))
+        make_key = ElementKeys(file, plan_fingerprint=plan.fingerprint, settings_fingerprint=settings_fingerprint(settings), hasher=hasher)
         keys = {step_id: make_key(element) for step_id, element in targets.items()}
         for step_id, cached in _get_cached(cache, keys).items():
             element = targets[step_id]

@@ -18,7 +18,7 @@ from typing import Any
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from twin.geometry.cache import GeometryCache
+from twin.geometry.cache import GeometryCache, StepHasher
 from twin.geometry.measure import RoomMeasures, measure_rooms
 from twin.geometry.section import CUT_CLASSES, cut_storeys, outline_of
 from twin.geometry.mesher import ElementMesh, FailedElement, get_context_elements, mesh_elements
@@ -26,6 +26,7 @@ from twin.ifc.georef import Georeference, read_georeference
 from twin.ifc.quantities import DeclaredArea, read_room_properties
 from twin.ifc.reader import IfcModel
 from twin.ifc.spatial import Node, SpatialStructure, get_element_storey, read_spatial_structure
+from twin.ifc.steptext import StepText
 from twin.standards import get_standards
 from twin.tolerances import AREA_DECIMALS
 
@@ -87,6 +88,13 @@ class Snapshot:
     timings: dict[str, float] = field(default_factory=dict)
     plan_walls: dict[str, BaseGeometry] = field(default_factory=dict)  # storey GlobalId -> cut walls
     outlines: dict[str, BaseGeometry] = field(default_factory=dict)  # building GlobalId -> outline
+    hasher: StepHasher | None = None  # content hashes of the file's entities, shared by both stages
+
+    def get_hasher(self) -> StepHasher:
+        """The file's :class:`StepHasher`, reading the file's own entity text once."""
+        if self.hasher is None:
+            self.hasher = StepHasher(self.model.file, text=StepText.read(self.model.path))
+        return self.hasher
 
     def get_outline_wgs84(self, building_global_id: str) -> dict[str, Any] | None:
         """A building's outline as GeoJSON in WGS84 lon/lat, when the model is georeferenced."""
@@ -183,7 +191,8 @@ def read_rooms(model: IfcModel, *, progress: Progress | None = None, cache: Geom
 
     started = time.perf_counter()
     spaces = [place.entity for place in structure.spaces.values()]
-    result = mesh_elements(model.file, spaces, on_progress=lambda d, t: say("rooms", d, t), cache=cache)
+    hasher = snapshot.get_hasher() if cache is not None else None
+    result = mesh_elements(model.file, spaces, on_progress=lambda d, t: say("rooms", d, t), cache=cache, hasher=hasher)
     snapshot.failed.extend(result.failed)
     meshes = {global_id: mesh for global_id, mesh in result.meshes.items() if global_id in rooms}
     measures = measure_rooms(meshes, cache=cache)
@@ -204,7 +213,8 @@ def add_context(snapshot: Snapshot, *, progress: Progress | None = None, cache: 
     model, structure = snapshot.model, snapshot.structure
     started = time.perf_counter()
     elements = get_context_elements(model.file)
-    result = mesh_elements(model.file, elements, on_progress=lambda d, t: say("context", d, t), cache=cache)
+    hasher = snapshot.get_hasher() if cache is not None else None
+    result = mesh_elements(model.file, elements, on_progress=lambda d, t: say("context", d, t), cache=cache, hasher=hasher)
     snapshot.failed.extend(result.failed)
     snapshot.context_count = len(result.meshes)
     for mesh in result.meshes.values():
