@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import trimesh
-from trimesh.visual.material import PBRMaterial
 
+from twin.geometry import glb
 from twin.geometry.cache import get_code_fingerprint
+from twin.geometry.glb import GlbScene
 from twin.geometry.mesher import ElementMesh
 
 #: Base colours (RGBA 0-255) of the context classes; rooms get ROOM_COLOUR.
@@ -50,31 +50,12 @@ def to_y_up(vertices: np.ndarray) -> np.ndarray:
     return np.column_stack((vertices[:, 0], vertices[:, 2], -vertices[:, 1]))
 
 
-def _material(colour: Sequence[int], name: str) -> PBRMaterial:
-    rgba = [c / 255.0 for c in colour]
-    return PBRMaterial(
-        name=name,
-        baseColorFactor=rgba,
-        metallicFactor=0.0,
-        roughnessFactor=0.9,
-        alphaMode="BLEND" if colour[3] < 255 else "OPAQUE",
-        doubleSided=True,
-    )
-
-
 @dataclass
 class RoomNode:
     """A room to draw: its mesh and the attributes that go into its node's extras."""
 
     mesh: ElementMesh
     extras: dict = field(default_factory=dict)
-
-
-def _trimesh(vertices: np.ndarray, faces: np.ndarray, colour, name: str, extras: dict) -> trimesh.Trimesh:
-    mesh = trimesh.Trimesh(vertices=to_y_up(vertices), faces=faces, process=False)
-    mesh.visual = trimesh.visual.TextureVisuals(material=_material(colour, name))
-    mesh.metadata = dict(extras)
-    return mesh
 
 
 def merge_meshes(meshes: Iterable[ElementMesh]) -> tuple[np.ndarray, np.ndarray]:
@@ -90,27 +71,25 @@ def merge_meshes(meshes: Iterable[ElementMesh]) -> tuple[np.ndarray, np.ndarray]
 
 
 def build_scene(rooms: Iterable[RoomNode], context: Iterable[ElementMesh], *, group: str | None = None,
-                scene: trimesh.Scene | None = None) -> trimesh.Scene:
+                scene: GlbScene | None = None) -> GlbScene:
     """A scene with one node per room and one merged node per context IFC class.
 
-    ``scene``: add the nodes to this scene (a building's storeys, each its own ``group``)
-    rather than to a new one; adding scenes together costs more than building them."""
-    scene = scene if scene is not None else trimesh.Scene()
+    ``scene``: add the nodes to this scene (a building's storeys, each its own ``group``)."""
+    scene = scene if scene is not None else GlbScene()
     prefix = f"{group}/" if group else ""
     for room in rooms:
         extras = {"kind": "room", "global_id": room.mesh.global_id, **room.extras}
         if group:
             extras["storey_global_id"] = group
-        mesh = _trimesh(room.mesh.vertices, room.mesh.faces, ROOM_COLOUR, "room", extras)
-        scene.add_geometry(mesh, node_name=f"{prefix}{room.mesh.global_id}", geom_name=f"{prefix}{room.mesh.global_id}")
+        scene.add(f"{prefix}{room.mesh.global_id}", to_y_up(room.mesh.vertices), room.mesh.faces,
+                  colour=ROOM_COLOUR, material="room", extras=extras)
     for ifc_class, meshes in _group_by_class(context):
         vertices, faces = merge_meshes(meshes)
-        colour = CLASS_COLOURS.get(ifc_class, DEFAULT_CONTEXT_COLOUR)
         extras = {"kind": "context", "ifc_class": ifc_class, "count": len(meshes)}
         if group:
             extras["storey_global_id"] = group
-        mesh = _trimesh(vertices, faces, colour, ifc_class, extras)
-        scene.add_geometry(mesh, node_name=f"{prefix}{ifc_class}", geom_name=f"{prefix}{ifc_class}")
+        scene.add(f"{prefix}{ifc_class}", to_y_up(vertices), faces,
+                  colour=CLASS_COLOURS.get(ifc_class, DEFAULT_CONTEXT_COLOUR), material=ifc_class, extras=extras)
     return scene
 
 
@@ -125,18 +104,16 @@ def _group_by_class(context: Iterable[ElementMesh]) -> list[tuple[str, list[Elem
 
 def get_scene_key(rooms: Sequence[RoomNode], context: Sequence[ElementMesh], *, group: str | None = None) -> str:
     """A key for :func:`build_scene`'s output from the same inputs: equal keys, equal GLB bytes
-    (this module's code and trimesh's version are part of it)."""
-    parts = [get_code_fingerprint(sys.modules[__name__]), trimesh.__version__, group or ""]
+    (this module's code and the GLB writer's are part of it)."""
+    parts = [get_code_fingerprint(sys.modules[__name__], glb), group or ""]
     parts.extend(f"r{room.mesh.global_id}{sorted(room.extras.items())!r}{room.mesh.digest}" for room in rooms)
     parts.extend(f"c{ifc_class}:{','.join(m.digest for m in meshes)}" for ifc_class, meshes in _group_by_class(context))
     return hashlib.blake2b("|".join(parts).encode(), digest_size=20).hexdigest()
 
 
-def export_glb(scene: trimesh.Scene) -> bytes:
+def export_glb(scene: GlbScene) -> bytes:
     """The scene as GLB bytes (an empty scene still gives a valid GLB)."""
-    if not scene.geometry:
-        scene.add_geometry(trimesh.Trimesh(vertices=np.zeros((0, 3)), faces=np.zeros((0, 3), dtype=np.int64)))
-    return scene.export(file_type="glb")
+    return scene.to_glb()
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-import trimesh
-
 from twin.geometry.cache import GeometryCache
+from twin.geometry.glb import GlbScene
 from twin.geometry.gltf import (
     RoomNode, WrittenAsset, build_scene, export_glb, get_model_asset_dir, get_scene_key, write_asset,
 )
@@ -57,7 +56,7 @@ def write_snapshot_assets(snapshot: Snapshot, root: Path, *, progress: Progress 
         key = "glb:" + "+".join(get_scene_key(rooms, context, group=group) for rooms, context, group in parts)
         data = cache.get_blobs([key]).get(key) if cache is not None else None
         if data is None:
-            scene = trimesh.Scene()
+            scene = GlbScene()
             for rooms, context, group in parts:
                 build_scene(rooms, context, group=group, scene=scene)
             data = export_glb(scene)
