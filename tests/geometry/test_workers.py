@@ -49,3 +49,26 @@ def test_a_pool_that_cannot_start_falls_back_to_this_process(real_file, monkeypa
     monkeypatch.setattr(workers, "ProcessPoolExecutor", lambda *a, **k: (_ for _ in ()).throw(OSError("no fork")))
     elements = get_context_elements(real_file)[:12]
     _same(mesh_elements(real_file, elements, threads=2, plan="default"), mesh_elements(real_file, elements, threads=1, plan="default"))
+
+
+def test_a_process_running_other_threads_meshes_in_process(real_file, monkeypatch):
+    import threading
+
+    forked = []
+    real_should = workers.should_fork
+    monkeypatch.setattr(workers, "should_fork", lambda *a: forked.append(real_should(*a)) or forked[-1])
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)  # as the API's ingest job thread beside the server's
+    other.start()
+    try:
+        mesh_elements(real_file, get_context_elements(real_file)[:12], threads=2, plan="default")
+    finally:
+        stop.set()
+        other.join()
+    assert forked and not any(forked)
+
+
+def test_only_the_slow_kernels_are_worth_a_fork():
+    assert workers.should_fork("opencascade", 8, 2) == workers._can_fork()
+    assert not workers.should_fork("cgal-simple", 5000, 2)
+    assert not workers.should_fork("opencascade", 8, 1)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -58,8 +59,9 @@ CONTEXT_CLASSES = (
     "IfcCovering",
 )
 
-#: Worker processes when ``threads`` is not given (processes did not pay on 2 shared cores).
-DEFAULT_PROCESSES = 1
+#: Worker processes when ``threads`` is not given: one per core, up to 4 (used only for the slow
+#: kernels, see :mod:`twin.geometry.workers`).
+DEFAULT_PROCESSES = max(1, min(os.cpu_count() or 1, 4))
 
 #: Representation identifiers that carry a 3D body the iterator meshes.
 _BODY_IDENTIFIERS = {"Body", "Facetation", None, ""}
@@ -193,9 +195,9 @@ def mesh_elements(
     * ``plan``: :data:`~twin.geometry.kernels.FAST_PLAN` (default; cgal-simple, then manifold
       where it is safe, then OpenCASCADE, checking every result), ``"safe"`` (never manifold)
       or ``"default"`` (OpenCASCADE only, as before).
-    * ``threads``: worker processes for the kernels (default 1: everything in this process;
-      measured on the shared 2-core machine, two forked workers were 1.2x *slower* in geometric
-      mean, see docs/benchmarks.md). Results do not depend on it.
+    * ``threads``: worker processes for the slow kernels (default :data:`DEFAULT_PROCESSES`;
+      the fast kernels always run in this process, see :mod:`twin.geometry.workers`). Results
+      do not depend on it.
     * ``on_progress(done, total)`` is called as elements are settled (from the cache or a kernel).
 
     Whatever no library meshes is retried with :func:`ifcopenshell.geom.create_shape` and the

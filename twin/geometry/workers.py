@@ -1,7 +1,10 @@
 """Run one geometry library over a set of elements, in this process or in worker processes.
 
 ifcopenshell's iterator threads gave nothing on this 2-core machine (its Python-side loop and
-the GIL serialise them); worker *processes* do run in parallel. Workers are forked, so each
+the GIL serialise them); worker *processes* do run in parallel. They pay only for the slow
+kernels (OpenCASCADE and CGAL spend 10 ms to 2 s per element, the fallbacks of hard elements):
+for the fast ones (about 1 ms per element) forking and copying pages cost more than they save,
+measured on this machine, so those always run here. Workers are forked, so each
 inherits the parent's already-parsed file (no re-parse, nothing pickled going in); each meshes
 interleaved chunks of element ids with its own single-threaded iterator and sends back numpy
 arrays. Results stream back chunk by chunk, so memory stays bounded by the chunk size.
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
@@ -27,10 +31,8 @@ log = logging.getLogger(__name__)
 #: ``(step_id, global_id, ifc_class, vertices (n, 3) float64, faces (m, 3) int32)``.
 RawMesh = tuple[int, str, str, np.ndarray, np.ndarray]
 
-#: Below this many elements a library is run in-process (forking costs more than it saves).
-#: OpenCASCADE spends 10 ms-2 s per element, the others about 1 ms.
-MIN_PARALLEL = {"opencascade": 4, "cgal": 4}
-MIN_PARALLEL_DEFAULT = 600
+#: Libraries worth worker processes, and below how many elements they still run in-process.
+MIN_PARALLEL = {"opencascade": 2, "cgal": 2}
 #: Elements per chunk sent to a worker (small enough to balance slow elements across workers).
 CHUNK_MAX = 48
 
@@ -73,11 +75,14 @@ def _chunks(ids: list[int], processes: int) -> list[list[int]]:
 
 
 def should_fork(library: str, count: int, processes: int) -> bool:
-    return processes > 1 and count >= MIN_PARALLEL.get(library, MIN_PARALLEL_DEFAULT) and _can_fork()
+    return processes > 1 and library in MIN_PARALLEL and count >= MIN_PARALLEL[library] and _can_fork()
 
 
 def _can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon
+    """Fork only a single-threaded process: a fork copies the locks other threads hold (logging,
+    a database driver) as they are. The API ingests in a worker thread, so it meshes in-process."""
+    return ("fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon
+            and threading.active_count() == 1)
 
 
 def iterate_parallel(
