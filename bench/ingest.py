@@ -83,7 +83,7 @@ def time_bare_iterator(path: Path) -> float:
     """Seconds for open + the default-kernel iterator over spaces and context elements."""
     started = time.perf_counter()
     file = ifcopenshell.open(str(path))
-    elements = [e for e in file.by_type("IfcSpace") if has_body(e)] + get_context_elements(file)
+    elements = [e for e in [*file.by_type("IfcSpace"), *get_context_elements(file)] if has_body(e)]
     if elements:
         iterator = ifcopenshell.geom.iterator(make_settings(), file, multiprocessing.cpu_count(), include=elements)
         if iterator.initialize():

@@ -85,7 +85,7 @@ def test_a_new_version_exports_only_the_changed_storeys_and_the_cached_ones_are_
     ingest_file(first_version(tmp_path), engine=engine, assets_dir=assets_dir)
     exports = []
     real_export = assets_module.export_glb
-    monkeypatch.setattr(assets_module, "export_glb", lambda scene: exports.append(set(scene.geometry)) or real_export(scene))
+    monkeypatch.setattr(assets_module, "export_glb", lambda scene: exports.append(set(scene.get_node_names())) or real_export(scene))
     path = upper_storey_renamed(tmp_path)
     report = ingest_file(path, engine=engine, assets_dir=assets_dir)
     # only what shows the renamed room is exported (the upper storey, the building); the ground storey comes from the cache

@@ -49,6 +49,10 @@ class GlbScene:
     def __len__(self) -> int:
         return len(self._nodes)
 
+    def get_node_names(self) -> list[str]:
+        """The names of the nodes added so far, in order."""
+        return [node["name"] for node in self._nodes]
+
     def add(self, name: str, vertices: np.ndarray, faces: np.ndarray, *, colour: tuple[int, int, int, int],
             material: str, extras: dict[str, Any]) -> None:
         """A node and mesh named ``name``: ``vertices (n, 3)`` in the glTF frame, ``faces (m, 3)``

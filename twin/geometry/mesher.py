@@ -157,7 +157,8 @@ def has_body(element: ifcopenshell.entity_instance) -> bool:
 
 
 def get_context_elements(file: ifcopenshell.file) -> list[ifcopenshell.entity_instance]:
-    """The building elements of :data:`CONTEXT_CLASSES` that have a body, each once."""
+    """The building elements of :data:`CONTEXT_CLASSES`, each once. Whether each has a body is
+    :func:`mesh_elements`'s to check (once: the check reads several attributes per element)."""
     seen: dict[int, ifcopenshell.entity_instance] = {}
     for ifc_class in CONTEXT_CLASSES:
         try:
@@ -165,8 +166,7 @@ def get_context_elements(file: ifcopenshell.file) -> list[ifcopenshell.entity_in
         except RuntimeError:  # a class the file's schema lacks
             continue
         for element in elements:
-            if element.id() not in seen and has_body(element):
-                seen[element.id()] = element
+            seen.setdefault(element.id(), element)
     return list(seen.values())
 
 
