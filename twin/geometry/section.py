@@ -22,13 +22,18 @@ CUT_CLASSES = ("IfcWall", "IfcWallStandardCase", "IfcColumn", "IfcCurtainWall", 
 
 def slice_segments(vertices: np.ndarray, faces: np.ndarray, z: float) -> np.ndarray:
     """Segments ``(k, 2, 2) float64`` where triangles cross the plane at height ``z``."""
-    triangles = vertices[faces]  # (m, 3, 3)
+    return _slice_triangles(vertices[faces], z)[0]
+
+
+def _slice_triangles(triangles: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
+    """``(k, 2, 2)`` segments where ``(m, 3, 3)`` triangles cross the plane at ``z``, and the
+    ``(k,)`` indices of the triangles they come from."""
     heights = triangles[:, :, 2] - z
     above = heights > 0
-    crossing = above.any(axis=1) & ~above.all(axis=1)
+    crossing = np.flatnonzero(above.any(axis=1) & ~above.all(axis=1))
     triangles, heights, above = triangles[crossing], heights[crossing], above[crossing]
     if len(triangles) == 0:
-        return np.zeros((0, 2, 2))
+        return np.zeros((0, 2, 2)), crossing
     # the lone vertex is the one on the minority side; the two edges from it cross the plane
     lone_above = above.sum(axis=1) == 1
     lone = np.where(lone_above, np.argmax(above, axis=1), np.argmin(above, axis=1))
@@ -40,19 +45,34 @@ def slice_segments(vertices: np.ndarray, faces: np.ndarray, z: float) -> np.ndar
         ha, hb = heights[index, lone], heights[index, other]
         t = ha / np.where(ha - hb == 0, 1e-12, ha - hb)
         points.append(a[:, :2] + (b[:, :2] - a[:, :2]) * t[:, None])
-    return np.stack(points, axis=1)
+    return np.stack(points, axis=1), crossing
 
 
 def cut_at(meshes: Iterable[ElementMesh], z: float) -> BaseGeometry:
-    """The union of the closed sections of ``meshes`` at height ``z`` (world x/y polygons)."""
-    polygons = []
-    for mesh in meshes:
-        segments = slice_segments(mesh.vertices, mesh.faces, z)
-        if len(segments) < 3:
-            continue
-        lines = shapely.linestrings(np.round(segments, 6))
-        polygons.extend(p for p in shapely.get_parts(shapely.polygonize(lines)) if p.area > 1e-6)
-    if not polygons:
+    """The union of the closed sections of ``meshes`` at height ``z`` (world x/y polygons).
+
+    Each mesh's section is polygonised on its own (walls that overlap must not node into each
+    other), all in a few array calls: the meshes' triangles are sliced together, and the
+    segments polygonised row by row of a ``(meshes, most segments)`` array padded with ``None``."""
+    meshes = [m for m in meshes if len(m.faces)]
+    if not meshes:
+        return Polygon()
+    triangles = np.concatenate([m.vertices[m.faces] for m in meshes])
+    owners = np.repeat(np.arange(len(meshes)), [len(m.faces) for m in meshes])
+    segments, crossing = _slice_triangles(triangles, z)
+    owners = owners[crossing]
+    counts = np.bincount(owners, minlength=len(meshes))
+    kept = counts[owners] >= 3  # fewer than three segments close nothing
+    segments, owners = segments[kept], owners[kept]
+    if len(segments) == 0:
+        return Polygon()
+    rows, row_of = np.unique(owners, return_inverse=True)  # owners are sorted: segments come in mesh order
+    starts = np.searchsorted(owners, rows)
+    table = np.full((len(rows), int(counts[rows].max())), None, dtype=object)
+    table[row_of, np.arange(len(owners)) - starts[row_of]] = shapely.linestrings(np.round(segments, 6))
+    polygons = shapely.get_parts(shapely.polygonize(table, axis=-1))
+    polygons = polygons[shapely.area(polygons) > 1e-6]
+    if len(polygons) == 0:
         return Polygon()
     return shapely.union_all(polygons).simplify(0.002)
 
