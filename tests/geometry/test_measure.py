@@ -9,7 +9,7 @@ from shapely.geometry import Polygon
 
 import twin.geometry.measure as measure
 from twin.geometry.cache import GeometryCache
-from twin.geometry.measure import measure_room, measure_rooms
+from twin.geometry.measure import measure_many, measure_room, measure_rooms
 from twin.geometry.mesher import ElementMesh
 from twin.geometry.triangles import cross_rows
 
@@ -89,6 +89,24 @@ def test_duplicated_floor_triangles_are_not_counted_twice():
     vertices, faces = prism(L_SHAPE)
     measures = measure_room(vertices, np.vstack([faces, faces]))
     assert measures.floor_area_m2 == pytest.approx(18.0)
+
+
+def test_rooms_measured_together_measure_as_they_do_alone():
+    vertices, faces = prism(L_SHAPE)
+    flipped = faces.copy()
+    flipped[::3] = flipped[::3, ::-1]
+    top = vertices[faces][:, :, 2].min(axis=1) > 2.9
+    rooms = [prism(L_SHAPE, z0=3.5, height=2.8), (vertices, flipped), (vertices, faces[~top]),
+             prism([(10, 0), (14, 0), (14, 4), (10, 4)], z0=-2.0), (vertices, np.zeros((0, 3), dtype=np.int64))]
+    together = measure_many(rooms)
+    for room, measured in zip(rooms, together):
+        alone = measure_room(*room)
+        assert (measured.floor_area_m2, measured.volume_m3, measured.is_closed, measured.perimeter_m) == pytest.approx(
+            (alone.floor_area_m2, alone.volume_m3, alone.is_closed, alone.perimeter_m))
+        assert measured.centroid.tolist() == pytest.approx(alone.centroid.tolist())
+    assert [m.floor_area_m2 for m in together] == pytest.approx([18.0, 18.0, 18.0, 16.0, 0.0])
+    assert [m.volume_m3 for m in together][:2] == pytest.approx([18.0 * 2.8, 54.0])
+    assert together[2].volume_m3 is None and together[4].volume_m3 is None
 
 
 def test_measures_kept_in_the_cache_are_the_measures_made_without_it(tmp_path, monkeypatch):

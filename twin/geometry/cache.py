@@ -265,13 +265,20 @@ class GeometryCache:
 
         Keys must name everything a value depends on: inputs and the code that makes it
         (:func:`get_code_fingerprint`)."""
-        stored = self.get_blobs(makers)
+        return self.remember_batch(makers, lambda missing: [makers[key]() for key in missing])
+
+    def remember_batch(self, keys: Iterable[str], make: Callable[[list[str]], list[T]]) -> dict[str, T]:
+        """Like :meth:`remember_many`, but the values not kept yet are made in one call:
+        ``make(missing_keys)`` returns their values in the same order."""
+        keys = list(dict.fromkeys(keys))
+        stored = self.get_blobs(keys)
         values = {key: pickle.loads(data) for key, data in stored.items()}
-        made = {key: make() for key, make in makers.items() if key not in values}
+        missing = [key for key in keys if key not in values]
+        made = dict(zip(missing, make(missing))) if missing else {}
         self.put_blobs((key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)) for key, value in made.items())
         self.hits += len(stored)
         self.misses += len(made)
-        return {key: values[key] if key in values else made[key] for key in makers}
+        return {key: values[key] if key in values else made[key] for key in keys}
 
     def __len__(self) -> int:
         return int(self._connect().execute("select count(*) from mesh").fetchone()[0])

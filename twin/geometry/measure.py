@@ -16,6 +16,7 @@ returns it. Everything is vectorised numpy over the triangles, with shapely for 
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -57,14 +58,27 @@ def get_triangle_normals(triangles: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return cross / np.maximum(norm, 1e-300)[:, None], norm / 2.0
 
 
-def _union_of_projections(triangles: np.ndarray) -> BaseGeometry:
-    """The union of ``(m, 3, 3)`` triangles projected on the x/y plane."""
+def _unions_of_projections(triangles: np.ndarray, owners: np.ndarray, rooms: int) -> list[BaseGeometry]:
+    """Per room, the union of its ``(m, 3, 3)`` triangles projected on the x/y plane (``owners``:
+    ``(m,)`` sorted room indices). One call for all rooms: a ``(rooms, most triangles)`` table
+    padded with ``None``, united row by row."""
+    unions: list[BaseGeometry] = [Polygon()] * rooms
     if len(triangles) == 0:
-        return Polygon()
+        return unions
     rings = np.concatenate([triangles[:, :, :2], triangles[:, :1, :2]], axis=1)  # (m, 4, 2)
     polygons = shapely.polygons(rings)
-    polygons = polygons[shapely.area(polygons) > DEGENERATE_TRIANGLE_AREA_M2]
-    return shapely.union_all(polygons) if len(polygons) else Polygon()
+    kept = shapely.area(polygons) > DEGENERATE_TRIANGLE_AREA_M2
+    polygons, owners = polygons[kept], owners[kept]
+    if len(polygons) == 0:
+        return unions
+    counts = np.bincount(owners, minlength=rooms)
+    rows = np.flatnonzero(counts)
+    row_of = np.searchsorted(rows, owners)
+    table = np.full((len(rows), int(counts.max())), None, dtype=object)
+    table[row_of, np.arange(len(owners)) - np.searchsorted(owners, rows)[row_of]] = polygons
+    for row, union in zip(rows, shapely.union_all(table, axis=-1)):
+        unions[row] = union
+    return unions
 
 
 def _as_polygonal(geometry: BaseGeometry) -> BaseGeometry:
@@ -75,19 +89,6 @@ def _as_polygonal(geometry: BaseGeometry) -> BaseGeometry:
         parts = [g for g in getattr(geometry, "geoms", []) if isinstance(g, Polygon)]
         polygonal = MultiPolygon(parts) if parts else Polygon()
     return polygonal.simplify(FOOTPRINT_SIMPLIFY_M, preserve_topology=True)
-
-
-def get_floor_faces(vertices: np.ndarray, faces: np.ndarray, *, normals: np.ndarray | None = None,
-                    areas: np.ndarray | None = None) -> np.ndarray:
-    """Boolean mask ``(m,)`` of the horizontal faces lying at the mesh's lowest z (``normals``
-    and ``areas``: :func:`get_triangle_normals` of the faces, when the caller has them)."""
-    triangles = vertices[faces]
-    if normals is None or areas is None:
-        normals, areas = get_triangle_normals(triangles)
-    z_min = vertices[:, 2].min()
-    at_bottom = np.all(np.abs(triangles[:, :, 2] - z_min) <= FLOOR_Z_TOLERANCE_M, axis=1)
-    horizontal = np.abs(normals[:, 2]) >= HORIZONTAL_NORMAL_MIN_ABS_Z
-    return at_bottom & horizontal & (areas > DEGENERATE_TRIANGLE_AREA_M2)
 
 
 def _edge_state(faces: np.ndarray, vertex_count: int) -> tuple[bool, bool]:
@@ -138,42 +139,81 @@ def _get_volume(vertices: np.ndarray, faces: np.ndarray) -> tuple[float | None, 
 
 def measure_room(vertices: np.ndarray, faces: np.ndarray) -> RoomMeasures:
     """Measure one room mesh: ``vertices (n, 3) float64`` world metres, ``faces (m, 3) int``."""
-    vertices = np.asarray(vertices, dtype=np.float64)
-    faces = np.asarray(faces, dtype=np.int64)
+    return measure_many([(vertices, faces)])[0]
+
+
+def measure_many(meshes: Sequence[tuple[np.ndarray, np.ndarray]]) -> list[RoomMeasures]:
+    """:func:`measure_room` for many ``(vertices, faces)`` meshes (each with at least one vertex)
+    in a few array calls over all their triangles at once: per-room numpy and shapely calls on
+    small arrays cost more in overhead than in arithmetic."""
+    if not meshes:
+        return []
+    vertex_counts = [len(v) for v, _ in meshes]
+    starts = np.concatenate([[0], np.cumsum(vertex_counts)[:-1]]).astype(np.int64)
+    vertices = np.concatenate([np.asarray(v, dtype=np.float64).reshape(-1, 3) for v, _ in meshes])
+    faces = np.concatenate([np.asarray(f, dtype=np.int64).reshape(-1, 3) + start for (_, f), start in zip(meshes, starts)])
+    owners = np.repeat(np.arange(len(meshes)), [len(f) for _, f in meshes])  # (m,) room of each face, sorted
     triangles = vertices[faces]
     normals, areas = get_triangle_normals(triangles)
-    floor = _as_polygonal(_union_of_projections(triangles[get_floor_faces(vertices, faces, normals=normals, areas=areas)]))
+    bbox_min, bbox_max = np.minimum.reduceat(vertices, starts), np.maximum.reduceat(vertices, starts)
+    # floor: the horizontal faces at each room's own lowest z
+    at_bottom = np.all(np.abs(triangles[:, :, 2] - bbox_min[owners, 2][:, None]) <= FLOOR_Z_TOLERANCE_M, axis=1)
+    floor = at_bottom & (np.abs(normals[:, 2]) >= HORIZONTAL_NORMAL_MIN_ABS_Z) & (areas > DEGENERATE_TRIANGLE_AREA_M2)
     non_vertical = (np.abs(normals[:, 2]) > 1e-6) & (areas > DEGENERATE_TRIANGLE_AREA_M2)
-    footprint = _as_polygonal(_union_of_projections(triangles[non_vertical]))
-    volume, closed = _get_volume(vertices, faces)
-    bbox_min, bbox_max = vertices.min(axis=0), vertices.max(axis=0)
-    plan_centre = footprint.centroid if not footprint.is_empty else None
-    centroid = np.array(
-        [
-            plan_centre.x if plan_centre is not None else (bbox_min[0] + bbox_max[0]) / 2,
-            plan_centre.y if plan_centre is not None else (bbox_min[1] + bbox_max[1]) / 2,
-            (bbox_min[2] + bbox_max[2]) / 2,
-        ]
-    )
-    return RoomMeasures(
-        floor_area_m2=float(floor.area),
-        volume_m3=volume,
-        height_m=float(bbox_max[2] - bbox_min[2]),
-        perimeter_m=float(footprint.length),
-        footprint=footprint,
-        centroid=centroid,
-        bbox_min=bbox_min,
-        bbox_max=bbox_max,
-        is_closed=closed,
-    )
+    floors = _unions_of_projections(triangles[floor], owners[floor], len(meshes))
+    footprints = _unions_of_projections(triangles[non_vertical], owners[non_vertical], len(meshes))
+    volumes = _get_volumes(vertices, faces, owners, meshes)
+    measures = []
+    for index, (volume, closed) in enumerate(volumes):
+        footprint = _as_polygonal(footprints[index])
+        low, high = bbox_min[index], bbox_max[index]
+        centre = footprint.centroid if not footprint.is_empty else None
+        measures.append(RoomMeasures(
+            floor_area_m2=float(_as_polygonal(floors[index]).area),
+            volume_m3=volume,
+            height_m=float(high[2] - low[2]),
+            perimeter_m=float(footprint.length),
+            footprint=footprint,
+            centroid=np.array([centre.x if centre is not None else (low[0] + high[0]) / 2,
+                               centre.y if centre is not None else (low[1] + high[1]) / 2, (low[2] + high[2]) / 2]),
+            bbox_min=low,
+            bbox_max=high,
+            is_closed=closed,
+        ))
+    return measures
+
+
+def _get_volumes(vertices: np.ndarray, faces: np.ndarray, owners: np.ndarray,
+                 meshes: Sequence[tuple[np.ndarray, np.ndarray]]) -> list[tuple[float | None, bool]]:
+    """:func:`_get_volume` per room: the shells closed and consistently wound by their own
+    indices (nearly all) at once, the others one by one (welded, or rewound, first)."""
+    rooms = len(meshes)
+    directed = np.concatenate([faces[:, [0, 1]], faces[:, [1, 2]], faces[:, [2, 0]]])
+    edge_owners = np.tile(owners, 3)
+    real = directed[:, 0] != directed[:, 1]
+    directed, edge_owners = directed[real], edge_owners[real]
+    n = np.int64(len(vertices))  # indices are global, so no two rooms share an edge key
+    undirected = np.sort(directed, axis=1)
+    _, inverse, counts = np.unique(undirected[:, 0] * n + undirected[:, 1], return_inverse=True, return_counts=True)
+    _, directed_inverse, directed_counts = np.unique(directed[:, 0] * n + directed[:, 1], return_inverse=True, return_counts=True)
+    has_edges = np.bincount(edge_owners, minlength=rooms) > 0
+    open_edges = np.bincount(edge_owners, weights=counts[inverse.reshape(-1)] != 2, minlength=rooms)
+    doubled = np.bincount(edge_owners, weights=directed_counts[directed_inverse.reshape(-1)] != 1, minlength=rooms)
+    plain = has_edges & (open_edges == 0) & (doubled == 0)
+    triangles = vertices[faces]
+    signed = np.bincount(owners, weights=np.einsum("ij,ij->i", triangles[:, 0], cross_rows(triangles[:, 1], triangles[:, 2])),
+                         minlength=rooms) / 6.0
+    return [(abs(float(signed[i])), True) if plain[i] else _get_volume(np.asarray(v, dtype=np.float64), np.asarray(f, dtype=np.int64))
+            for i, (v, f) in enumerate(meshes)]
 
 
 def measure_rooms(meshes: dict[str, ElementMesh], *, cache: GeometryCache | None = None) -> dict[str, RoomMeasures]:
     """:func:`measure_room` for each mesh; with a ``cache``, a mesh measured before (same
     vertices and faces, same measuring code) is not measured again."""
     if cache is None:
-        return {key: measure_room(m.vertices, m.faces) for key, m in meshes.items()}
+        return dict(zip(meshes, measure_many([(m.vertices, m.faces) for m in meshes.values()])))
     code = get_code_fingerprint(sys.modules[__name__], tolerances)
     keys = {key: f"measure:{code}:{m.digest}" for key, m in meshes.items()}
-    measured = cache.remember_many({keys[key]: (lambda m=m: measure_room(m.vertices, m.faces)) for key, m in meshes.items()})
+    by_key = {keys[key]: m for key, m in meshes.items()}
+    measured = cache.remember_batch(by_key, lambda missing: measure_many([(by_key[k].vertices, by_key[k].faces) for k in missing]))
     return {key: measured[keys[key]] for key in meshes}
