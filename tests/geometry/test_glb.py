@@ -36,15 +36,23 @@ def test_a_mesh_reads_back_with_its_name_extras_and_exact_geometry():
     assert np.allclose(mesh.vertices, SQUARE) and mesh.faces.tolist() == TWO_TRIANGLES.tolist()
 
 
-def test_identical_materials_are_written_once_and_views_are_word_aligned():
+def test_identical_data_and_materials_are_written_once_and_views_are_word_aligned():
     scene = GlbScene()
     for i in range(3):
         scene.add(f"wall-{i}", SQUARE + i, TWO_TRIANGLES, colour=(225, 222, 214, 255), material="IfcWall", extras={})
     scene.add("door", SQUARE, TWO_TRIANGLES[:1], colour=(150, 110, 70, 255), material="IfcDoor", extras={})
-    document = read_json(scene.to_glb())
+    glb = scene.to_glb()
+    document = read_json(glb)
     assert [m["name"] for m in document["materials"]] == ["IfcWall", "IfcDoor"]
     assert all(view["byteOffset"] % 4 == 0 for view in document["bufferViews"])
-    assert document["accessors"][-1]["min"] == [0.0, 0.0, 0.0] and document["accessors"][-1]["max"] == [1.0, 0.0, 1.0]
+    primitives = [mesh["primitives"][0] for mesh in document["meshes"]]
+    assert len({p["indices"] for p in primitives[:3]}) == 1  # the walls share their indices
+    assert primitives[3]["attributes"]["POSITION"] == primitives[0]["attributes"]["POSITION"]  # door and wall-0: one square
+    assert len(document["accessors"]) == 1 + 3 + 1  # one index list, three squares, the door's one triangle
+    positions = document["accessors"][primitives[2]["attributes"]["POSITION"]]
+    assert (positions["min"], positions["max"]) == ([2.0, 2.0, 2.0], [3.0, 2.0, 3.0])
+    loaded = trimesh.load(io.BytesIO(glb), file_type="glb")
+    assert len(loaded.geometry["door"].faces) == 1 and len(loaded.geometry["wall-1"].faces) == 2
 
 
 def test_an_empty_scene_is_still_a_valid_glb():

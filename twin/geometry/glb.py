@@ -4,14 +4,16 @@ with one PBR material and its extras.
 trimesh writes GLB too, but it builds a scene graph, visuals and per-mesh caches first, which
 cost more than the writing itself on a storey of a few hundred rooms. This writer takes arrays
 as they are and lays them out once: per mesh an index view (``uint32``) then a position view
-(``float32``, with the min/max glTF requires), every view on a 4-byte boundary; identical
-materials shared; extras on the mesh (three.js ``userData``), the name on node and mesh.
+(``float32``, with the min/max glTF requires), every view on a 4-byte boundary; identical data
+and identical materials written once and shared; extras on the mesh (three.js ``userData``),
+the name on node and mesh.
 
 Coordinates are written as given: callers pass the glTF frame (Y up, metres).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import struct
 from dataclasses import dataclass, field
@@ -45,6 +47,7 @@ class GlbScene:
     _views: list[dict[str, Any]] = field(default_factory=list)
     _chunks: list[bytes] = field(default_factory=list)
     _length: int = 0
+    _known: dict[bytes, int] = field(default_factory=dict)  # digest of an accessor's data -> the accessor
 
     def __len__(self) -> int:
         return len(self._nodes)
@@ -75,6 +78,13 @@ class GlbScene:
         self._nodes.append({"name": name, "mesh": len(self._meshes) - 1})
 
     def _add_view(self, data: bytes, target: int, accessor: dict[str, Any]) -> int:
+        """An accessor over ``data``; the same data (rooms of one shape share their indices)
+        is written once and its accessor shared."""
+        digest = hashlib.blake2b(data, digest_size=16, person=accessor["type"].encode()).digest()
+        known = self._known.get(digest)
+        if known is not None:
+            return known
+        self._known[digest] = len(self._accessors)
         self._views.append({"buffer": 0, "byteOffset": self._length, "byteLength": len(data), "target": target})
         self._chunks.append(data)
         self._length += len(data)
