@@ -27,8 +27,15 @@ def real_file():
     return ifcopenshell.open(str(path))
 
 
+@pytest.fixture
+def forking_allowed(monkeypatch):
+    """Fork although the test process runs other threads (the e2e server's, say): these tests
+    are about the meshes, and their workers only mesh."""
+    monkeypatch.setattr(workers, "_is_single_threaded", lambda: True)
+
+
 @pytest.mark.parametrize("plan", ["fast", "default"])
-def test_processes_give_the_same_meshes_as_one_process(real_file, plan, monkeypatch):
+def test_processes_give_the_same_meshes_as_one_process(real_file, plan, monkeypatch, forking_allowed):
     forked = []
     real = workers.iterate
 
@@ -45,7 +52,7 @@ def test_processes_give_the_same_meshes_as_one_process(real_file, plan, monkeypa
     _same(single, parallel)
 
 
-def test_a_pool_that_cannot_start_falls_back_to_this_process(real_file, monkeypatch):
+def test_a_pool_that_cannot_start_falls_back_to_this_process(real_file, monkeypatch, forking_allowed):
     monkeypatch.setattr(workers, "ProcessPoolExecutor", lambda *a, **k: (_ for _ in ()).throw(OSError("no fork")))
     elements = get_context_elements(real_file)[:12]
     _same(mesh_elements(real_file, elements, threads=2, plan="default"), mesh_elements(real_file, elements, threads=1, plan="default"))
@@ -68,7 +75,7 @@ def test_a_process_running_other_threads_meshes_in_process(real_file, monkeypatc
     assert forked and not any(forked)
 
 
-def test_only_the_slow_kernels_are_worth_a_fork():
-    assert workers.should_fork("opencascade", 8, 2) == workers._can_fork()
+def test_only_the_slow_kernels_are_worth_a_fork(forking_allowed):
+    assert workers.should_fork("opencascade", 8, 2)
     assert not workers.should_fork("cgal-simple", 5000, 2)
     assert not workers.should_fork("opencascade", 8, 1)

@@ -79,10 +79,13 @@ def should_fork(library: str, count: int, processes: int) -> bool:
 
 
 def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon and _is_single_threaded()
+
+
+def _is_single_threaded() -> bool:
     """Fork only a single-threaded process: a fork copies the locks other threads hold (logging,
     a database driver) as they are. The API ingests in a worker thread, so it meshes in-process."""
-    return ("fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon
-            and threading.active_count() == 1)
+    return threading.active_count() == 1
 
 
 def iterate_parallel(
