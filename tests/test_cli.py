@@ -84,3 +84,15 @@ def test_generate_writes_a_portfolio_and_refuses_impossible_sizes(tmp_path):
     assert result.exit_code == 0 and "2 files with 50 rooms" in result.stderr
     assert sorted(p.name for p in (tmp_path / "pf").iterdir()) == ["portfolio_001.ifc", "portfolio_002.ifc"]
     assert twin("generate", "--portfolio", "--out", tmp_path / "x", "--rooms-per-storey", 5).exit_code == 2
+
+
+def test_the_progress_bar_runs_no_thread_so_the_ingest_may_fork_its_kernel_workers():
+    import threading
+
+    from twin.cli import ProgressBar
+
+    before = threading.active_count()
+    with ProgressBar(disable=False) as bar:
+        task = bar.add_task("model.ifc", total=None)
+        bar.show(task, description="model.ifc · rooms", done=3, total=10)
+        assert threading.active_count() == before

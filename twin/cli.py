@@ -11,6 +11,7 @@ import io
 import json
 import logging
 import sys
+import time
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -32,6 +33,24 @@ DbOption = Annotated[Optional[str], typer.Option("--db", help="SQLAlchemy URL (d
 
 STAGE_LABELS = {"read": "读取 read", "rooms": "房间 rooms", "context": "构件 context", "assets": "模型 assets", "ledger": "台账 ledger"}
 
+
+
+class ProgressBar(Progress):
+    """rich's progress bar, redrawn by the work's own updates (at most every 0.1 s) rather than
+    by a refresh thread: the ingest forks worker processes for the slow geometry kernels only
+    from a single-threaded process (:mod:`twin.geometry.workers`)."""
+
+    def __init__(self, *, disable: bool) -> None:
+        super().__init__(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                         console=err, disable=disable, transient=True, auto_refresh=False)
+        self._drawn = 0.0
+
+    def show(self, task, *, description: str, done: int, total: int) -> None:
+        self.update(task, description=description, completed=done, total=total)
+        now = time.monotonic()
+        if now - self._drawn >= 0.1 or done == total:
+            self._drawn = now
+            self.refresh()
 
 def fail(message: str, code: int = 2) -> None:
     """Print one clear line on stderr and exit."""
@@ -67,13 +86,12 @@ def ingest(
         engine = _engine(db)
         reports = []
         show_bar = err.is_terminal and not as_json
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=err, disable=not show_bar, transient=True) as bar:
+        with ProgressBar(disable=not show_bar) as bar:
             for path in paths:
                 task = bar.add_task(f"{path.name}", total=None)
 
                 def on_progress(stage: str, done: int, total: int, task=task, name=path.name) -> None:
-                    bar.update(task, description=f"{name} · {STAGE_LABELS.get(stage, stage)}", completed=done, total=total)
+                    bar.show(task, description=f"{name} · {STAGE_LABELS.get(stage, stage)}", done=done, total=total)
 
                 reports.append(ingest_file(path, engine=engine, assets_dir=get_settings().assets_dir, progress=on_progress))
                 bar.remove_task(task)
@@ -197,11 +215,10 @@ def demo(
     settings = get_settings()
     url = db or f"sqlite:///{settings.data_dir / 'demo.db'}"
     try:
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=err, disable=not err.is_terminal, transient=True) as bar:
+        with ProgressBar(disable=not err.is_terminal) as bar:
             task = bar.add_task("demo", total=None)
             reports = build_demo(url, assets_dir=settings.assets_dir,
-                                 progress=lambda stage, done, total: bar.update(task, description=f"demo · {STAGE_LABELS.get(stage, stage)}", completed=done, total=total))
+                                 progress=lambda stage, done, total: bar.show(task, description=f"demo · {STAGE_LABELS.get(stage, stage)}", done=done, total=total))
     except TwinError as error:
         fail(str(error))
     for report in reports:
