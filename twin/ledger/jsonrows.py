@@ -20,6 +20,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import JSON, Date, DateTime, Float, Text
+from sqlalchemy.exc import CompileError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
@@ -67,6 +68,11 @@ class json_rows(FunctionElement):  # noqa: N801 (an SQL function, named like one
     def __init__(self, *columns: Any) -> None:
         super().__init__(*columns)
         self.type = JsonRows(tuple(_get_restore_kind(column.type) for column in self.clauses))
+
+
+@compiles(json_rows)
+def _compile_other(element: json_rows, compiler, **kw: Any) -> str:
+    raise CompileError(f"json_rows is written for SQLite and PostgreSQL, not {compiler.dialect.name}")
 
 
 @compiles(json_rows, "sqlite")
