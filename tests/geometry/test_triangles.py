@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.geometry.triangles import get_total_area, weld_vertices
+from twin.geometry.triangles import get_edge_uses, get_total_area, weld_vertices
 
 
 def test_welding_groups_vertices_within_a_micrometre_like_numpy_unique():
@@ -28,3 +28,20 @@ def test_welding_nothing_gives_nothing():
 def test_a_unit_square_of_two_triangles_has_an_area_of_one():
     vertices = np.array([[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [1.0, 1.0, 0.0], [0.0, 1.0, 0.0]])
     assert get_total_area(vertices, np.array([[0, 1, 2], [0, 2, 3]])) == 1.0
+
+
+def test_edge_uses_tell_a_closed_consistent_shell_from_an_open_or_flipped_one():
+    tetrahedron = np.array([[0, 2, 1], [0, 1, 3], [1, 2, 3], [0, 3, 2]])
+    _, shared, same = get_edge_uses(tetrahedron, 4)
+    assert len(shared) == 12 and set(shared) == {2} and set(same) == {1}
+    _, shared, _ = get_edge_uses(tetrahedron[:3], 4, directed=False)
+    assert set(shared) == {1, 2}  # one face missing: its three edges are used once
+    flipped = tetrahedron.copy()
+    flipped[0] = flipped[0, ::-1]
+    face_of, shared, same = get_edge_uses(flipped, 4)
+    assert set(shared) == {2} and set(same[face_of == 0]) == {2}
+
+
+def test_an_edge_with_two_equal_corners_is_no_edge():
+    face_of, shared, _ = get_edge_uses(np.array([[0, 0, 1]]), 2)
+    assert face_of.tolist() == [0, 0] and shared.tolist() == [2, 2]

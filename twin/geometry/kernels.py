@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import ifcopenshell
 import numpy as np
 
-from twin.geometry.triangles import get_total_area, weld_vertices
+from twin.geometry.triangles import get_edge_uses, get_total_area, weld_vertices
 
 DEFAULT_LIBRARY = "opencascade"
 FAST_LIBRARY = "cgal-simple"
@@ -120,13 +120,8 @@ def is_closed(vertices: np.ndarray, faces: np.ndarray) -> bool:
     """Every edge shared by exactly two triangles, after welding coincident vertices (1 um)."""
     if len(faces) == 0:
         return False
-    welded = weld_vertices(vertices)[faces]
-    edges = np.concatenate([welded[:, [0, 1]], welded[:, [1, 2]], welded[:, [2, 0]]])
-    edges = np.sort(edges[edges[:, 0] != edges[:, 1]], axis=1)
-    if len(edges) == 0:
-        return False
-    _, counts = np.unique(edges[:, 0] * np.int64(len(vertices)) + edges[:, 1], return_counts=True)  # 1-D keys: fast
-    return bool(np.all(counts == 2))
+    _, shared, _ = get_edge_uses(weld_vertices(vertices)[faces], len(vertices), directed=False)
+    return len(shared) > 0 and bool(np.all(shared == 2))
 
 
 def get_rejection(library: str, is_last: bool, element, vertices: np.ndarray, faces: np.ndarray) -> str | None:

@@ -27,7 +27,7 @@ from shapely.geometry.base import BaseGeometry
 from twin import tolerances
 from twin.geometry.cache import GeometryCache, get_code_fingerprint
 from twin.geometry.mesher import ElementMesh
-from twin.geometry.triangles import cross_rows, get_triangle_cross, weld_vertices
+from twin.geometry.triangles import cross_rows, get_edge_uses, get_triangle_cross, weld_vertices
 from twin.tolerances import (
     DEGENERATE_TRIANGLE_AREA_M2,
     FLOOR_Z_TOLERANCE_M,
@@ -92,19 +92,10 @@ def _as_polygonal(geometry: BaseGeometry) -> BaseGeometry:
 
 
 def _edge_state(faces: np.ndarray, vertex_count: int) -> tuple[bool, bool]:
-    """(closed, consistently wound) of triangles over shared vertex indices (1-D keys: fast)."""
-    directed = np.concatenate([faces[:, [0, 1]], faces[:, [1, 2]], faces[:, [2, 0]]])
-    directed = directed[directed[:, 0] != directed[:, 1]]
-    if len(directed) == 0:
-        return False, False
-    n = np.int64(vertex_count)
-    undirected = np.sort(directed, axis=1)
-    _, counts = np.unique(undirected[:, 0] * n + undirected[:, 1], return_counts=True)
-    closed = bool(np.all(counts == 2))
-    if not closed:
-        return False, False
-    _, directed_counts = np.unique(directed[:, 0] * n + directed[:, 1], return_counts=True)
-    return True, bool(np.all(directed_counts == 1))
+    """(closed, consistently wound) of triangles over shared vertex indices."""
+    _, shared, same = get_edge_uses(faces, vertex_count)
+    closed = len(shared) > 0 and bool(np.all(shared == 2))
+    return closed, closed and bool(np.all(same == 1))
 
 
 def _get_shell_state(vertices: np.ndarray, faces: np.ndarray) -> tuple[bool, bool]:
@@ -188,17 +179,11 @@ def _get_volumes(vertices: np.ndarray, faces: np.ndarray, owners: np.ndarray,
     """:func:`_get_volume` per room: the shells closed and consistently wound by their own
     indices (nearly all) at once, the others one by one (welded, or rewound, first)."""
     rooms = len(meshes)
-    directed = np.concatenate([faces[:, [0, 1]], faces[:, [1, 2]], faces[:, [2, 0]]])
-    edge_owners = np.tile(owners, 3)
-    real = directed[:, 0] != directed[:, 1]
-    directed, edge_owners = directed[real], edge_owners[real]
-    n = np.int64(len(vertices))  # indices are global, so no two rooms share an edge key
-    undirected = np.sort(directed, axis=1)
-    _, inverse, counts = np.unique(undirected[:, 0] * n + undirected[:, 1], return_inverse=True, return_counts=True)
-    _, directed_inverse, directed_counts = np.unique(directed[:, 0] * n + directed[:, 1], return_inverse=True, return_counts=True)
+    face_of, shared, same = get_edge_uses(faces, len(vertices))  # indices are global: no two rooms share an edge
+    edge_owners = owners[face_of]
     has_edges = np.bincount(edge_owners, minlength=rooms) > 0
-    open_edges = np.bincount(edge_owners, weights=counts[inverse.reshape(-1)] != 2, minlength=rooms)
-    doubled = np.bincount(edge_owners, weights=directed_counts[directed_inverse.reshape(-1)] != 1, minlength=rooms)
+    open_edges = np.bincount(edge_owners, weights=shared != 2, minlength=rooms)
+    doubled = np.bincount(edge_owners, weights=same != 1, minlength=rooms)
     plain = has_edges & (open_edges == 0) & (doubled == 0)
     triangles = vertices[faces]
     signed = np.bincount(owners, weights=np.einsum("ij,ij->i", triangles[:, 0], cross_rows(triangles[:, 1], triangles[:, 2])),

@@ -1,4 +1,4 @@
-"""Vectorised arithmetic on triangle soups: cross products, areas and welding.
+"""Vectorised arithmetic on triangle soups: cross products, areas, welding and edge use.
 
 Triangles are ``(m, 3, 3) float64`` (m triangles, 3 corners, x/y/z) in whatever frame the
 caller uses. The cross product is written out component by component: on the small arrays of
@@ -49,3 +49,22 @@ def weld_vertices(vertices: np.ndarray, *, decimals: int = 6) -> np.ndarray:
     weld = np.empty(len(vertices), dtype=np.int64)
     weld[order] = np.cumsum(starts) - 1
     return weld
+
+
+def get_edge_uses(faces: np.ndarray, vertex_count: int, *, directed: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """For each real (two distinct corners) directed edge of ``(m, 3)`` faces: ``(k,)`` the face
+    it belongs to, ``(k,)`` how many faces use its undirected edge (2 everywhere: a closed shell)
+    and, with ``directed``, ``(k,)`` how many use it in the same direction (1 everywhere: wound
+    consistently). Edges are keyed as one integer (``a * vertex_count + b``): fast to count."""
+    edges = np.concatenate([faces[:, [0, 1]], faces[:, [1, 2]], faces[:, [2, 0]]])
+    face_of = np.tile(np.arange(len(faces)), 3)
+    real = edges[:, 0] != edges[:, 1]
+    edges, face_of = edges[real], face_of[real]
+    n = np.int64(vertex_count)
+    undirected = np.sort(edges, axis=1)
+    _, inverse, counts = np.unique(undirected[:, 0] * n + undirected[:, 1], return_inverse=True, return_counts=True)
+    same = None
+    if directed:
+        _, directed_inverse, directed_counts = np.unique(edges[:, 0] * n + edges[:, 1], return_inverse=True, return_counts=True)
+        same = directed_counts[directed_inverse.reshape(-1)]
+    return face_of, counts[inverse.reshape(-1)], same
