@@ -26,6 +26,7 @@ from shapely.geometry.base import BaseGeometry
 
 from twin import tolerances
 from twin.geometry.cache import GeometryCache, get_code_fingerprint
+from twin.geometry.grouped import reduce_groups
 from twin.geometry.mesher import ElementMesh
 from twin.geometry.triangles import cross_rows, get_edge_uses, get_triangle_cross, weld_vertices
 from twin.tolerances import (
@@ -60,8 +61,7 @@ def get_triangle_normals(triangles: np.ndarray) -> tuple[np.ndarray, np.ndarray]
 
 def _unions_of_projections(triangles: np.ndarray, owners: np.ndarray, rooms: int) -> list[BaseGeometry]:
     """Per room, the union of its ``(m, 3, 3)`` triangles projected on the x/y plane (``owners``:
-    ``(m,)`` sorted room indices). One call for all rooms: a ``(rooms, most triangles)`` table
-    padded with ``None``, united row by row."""
+    ``(m,)`` sorted room indices), all rooms in one call (:func:`reduce_groups`)."""
     unions: list[BaseGeometry] = [Polygon()] * rooms
     if len(triangles) == 0:
         return unions
@@ -69,15 +69,8 @@ def _unions_of_projections(triangles: np.ndarray, owners: np.ndarray, rooms: int
     polygons = shapely.polygons(rings)
     kept = shapely.area(polygons) > DEGENERATE_TRIANGLE_AREA_M2
     polygons, owners = polygons[kept], owners[kept]
-    if len(polygons) == 0:
-        return unions
-    counts = np.bincount(owners, minlength=rooms)
-    rows = np.flatnonzero(counts)
-    row_of = np.searchsorted(rows, owners)
-    table = np.full((len(rows), int(counts.max())), None, dtype=object)
-    table[row_of, np.arange(len(owners)) - np.searchsorted(owners, rows)[row_of]] = polygons
-    for row, union in zip(rows, shapely.union_all(table, axis=-1)):
-        unions[row] = union
+    for room, union in zip(*reduce_groups(polygons, owners, shapely.union_all)):
+        unions[room] = union
     return unions
 
 

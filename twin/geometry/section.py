@@ -14,6 +14,7 @@ from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from twin.geometry.cache import GeometryCache, get_code_fingerprint
+from twin.geometry.grouped import reduce_groups
 from twin.geometry.mesher import ElementMesh
 
 #: Classes whose cut is drawn as wall on a plan.
@@ -53,7 +54,7 @@ def cut_at(meshes: Iterable[ElementMesh], z: float) -> BaseGeometry:
 
     Each mesh's section is polygonised on its own (walls that overlap must not node into each
     other), all in a few array calls: the meshes' triangles are sliced together, and the
-    segments polygonised row by row of a ``(meshes, most segments)`` array padded with ``None``."""
+    segments polygonised per mesh in one call (:func:`reduce_groups`)."""
     meshes = [m for m in meshes if len(m.faces)]
     if not meshes:
         return Polygon()
@@ -66,11 +67,8 @@ def cut_at(meshes: Iterable[ElementMesh], z: float) -> BaseGeometry:
     segments, owners = segments[kept], owners[kept]
     if len(segments) == 0:
         return Polygon()
-    rows, row_of = np.unique(owners, return_inverse=True)  # owners are sorted: segments come in mesh order
-    starts = np.searchsorted(owners, rows)
-    table = np.full((len(rows), int(counts[rows].max())), None, dtype=object)
-    table[row_of, np.arange(len(owners)) - starts[row_of]] = shapely.linestrings(np.round(segments, 6))
-    polygons = shapely.get_parts(shapely.polygonize(table, axis=-1))
+    _, sections = reduce_groups(shapely.linestrings(np.round(segments, 6)), owners, shapely.polygonize)  # owners sorted: mesh order
+    polygons = shapely.get_parts(sections)
     polygons = polygons[shapely.area(polygons) > 1e-6]
     if len(polygons) == 0:
         return Polygon()
