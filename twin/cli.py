@@ -34,7 +34,6 @@ DbOption = Annotated[Optional[str], typer.Option("--db", help="SQLAlchemy URL (d
 STAGE_LABELS = {"read": "读取 read", "rooms": "房间 rooms", "context": "构件 context", "assets": "模型 assets", "ledger": "台账 ledger"}
 
 
-
 class ProgressBar(Progress):
     """rich's progress bar, redrawn by the work's own updates (at most every 0.1 s) rather than
     by a refresh thread: the ingest forks worker processes for the slow geometry kernels only
@@ -51,6 +50,7 @@ class ProgressBar(Progress):
         if now - self._drawn >= 0.1 or done == total:
             self._drawn = now
             self.refresh()
+
 
 def fail(message: str, code: int = 2) -> None:
     """Print one clear line on stderr and exit."""

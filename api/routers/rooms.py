@@ -11,8 +11,8 @@ from api.responses import FastJSON
 from api.security import CurrentUser
 from twin.auth import Forbidden
 from twin.ledger.export import rooms_to_csv, rooms_to_xlsx
-from twin.ledger.revision import get_revision
 from twin.ledger.card import read_room_card
+from twin.ledger.revision import get_revision
 from twin.ledger.rooms import RoomSearch, search_rooms
 
 router = APIRouter(prefix="/api/rooms", tags=["rooms"])

@@ -96,6 +96,17 @@ class StepHasher:
             stack.pop()
         return memo[step_id]
 
+    @functools.cached_property
+    def features(self) -> dict[int, list[tuple[str, ifcopenshell.entity_instance]]]:
+        """Element step id -> its openings (``o``) and projections (``p``), read from the
+        relationships once per file (asking each element for its inverses costs more)."""
+        features: dict[int, list[tuple[str, ifcopenshell.entity_instance]]] = {}
+        for rel in self.file.by_type("IfcRelVoidsElement"):
+            features.setdefault(rel.RelatingBuildingElement.id(), []).append(("o", rel.RelatedOpeningElement))
+        for rel in self.file.by_type("IfcRelProjectsElement"):
+            features.setdefault(rel.RelatingElement.id(), []).append(("p", rel.RelatedFeatureElement))
+        return features
+
     def _get_body(self, step_id: int) -> bytes:
         body = self.text.get_body(step_id) if self.text is not None else None
         if body is None:
@@ -136,35 +147,21 @@ def _units_of(file: ifcopenshell.file) -> ifcopenshell.entity_instance | None:
     return projects[0].UnitsInContext if projects else None
 
 
-def _get_features(file: ifcopenshell.file) -> dict[int, list[tuple[str, ifcopenshell.entity_instance]]]:
-    """Element step id -> its openings (``o``) and projections (``p``), from the relationships
-    read once (asking each element for its inverses costs more than reading them all)."""
-    features: dict[int, list[tuple[str, ifcopenshell.entity_instance]]] = {}
-    for rel in file.by_type("IfcRelVoidsElement"):
-        features.setdefault(rel.RelatingBuildingElement.id(), []).append(("o", rel.RelatedOpeningElement))
-    for rel in file.by_type("IfcRelProjectsElement"):
-        features.setdefault(rel.RelatingElement.id(), []).append(("p", rel.RelatedFeatureElement))
-    return features
-
-
 class ElementKeys:
     """Cache keys of one file's elements for one plan and settings (``hasher``: one to share
     with other calls on the same file, see :class:`StepHasher`)."""
 
     def __init__(self, file: ifcopenshell.file, *, plan_fingerprint: str, settings_fingerprint: str, hasher: StepHasher | None = None):
-        self.hash = hasher if hasher is not None and hasher.file is file else StepHasher(file)
-        prefix = "|".join(
+        self.hash = hasher or StepHasher(file)
+        self._prefix = "|".join(
             (str(CACHE_FORMAT), ifcopenshell.version, file.schema, plan_fingerprint, settings_fingerprint, self.hash(_units_of(file)))
         )
-        self._prefix = prefix
-        self._features = _get_features(file)
 
     def __call__(self, element: ifcopenshell.entity_instance) -> str:
         h = self.hash
         parts = [self._prefix, element.is_a(), h(element.Representation), h(element.ObjectPlacement)]
-        features = sorted(kind + h(feature.Representation) + h(feature.ObjectPlacement)
-                          for kind, feature in self._features.get(element.id(), ()))
-        parts.extend(features)
+        parts.extend(sorted(kind + h(feature.Representation) + h(feature.ObjectPlacement)
+                            for kind, feature in h.features.get(element.id(), ())))
         return hashlib.blake2b("|".join(parts).encode(), digest_size=20).hexdigest()
 
 

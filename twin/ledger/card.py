@@ -33,7 +33,7 @@ WarningRow = namedtuple("WarningRow", [c.key for c in Warning.__table__.columns]
 
 def _build_card_query() -> Select:
     """The card's one statement, built once: the search row, the card columns, the revision and
-    one JSON list per related table (each list carries its sort keys; see :func:`_sorted`)."""
+    one JSON list per related table (each list carries its sort keys: :func:`read_room_card` sorts)."""
     unit = aliased(Unit)  # the occupant's unit; the outer query's Unit is the room's
     lists = {
         "areas": select(json_rows(DeclaredArea.id, DeclaredArea.kind, DeclaredArea.value_m2, DeclaredArea.source, DeclaredArea.origin))

@@ -21,7 +21,7 @@ from shapely.geometry.base import BaseGeometry
 from twin.geometry.cache import GeometryCache, StepHasher
 from twin.geometry.measure import RoomMeasures, measure_rooms
 from twin.geometry.section import CUT_CLASSES, cut_storeys, outline_of
-from twin.geometry.mesher import ElementMesh, FailedElement, get_context_elements, mesh_elements
+from twin.geometry.mesher import ElementMesh, FailedElement, MeshResult, get_context_elements, mesh_elements
 from twin.ifc.georef import Georeference, read_georeference
 from twin.ifc.quantities import DeclaredArea, read_room_properties
 from twin.ifc.reader import IfcModel
@@ -90,12 +90,6 @@ class Snapshot:
     outlines: dict[str, BaseGeometry] = field(default_factory=dict)  # building GlobalId -> outline
     hasher: StepHasher | None = None  # content hashes of the file's entities, shared by both stages
 
-    def get_hasher(self) -> StepHasher:
-        """The file's :class:`StepHasher`, reading the file's own entity text once."""
-        if self.hasher is None:
-            self.hasher = StepHasher(self.model.file, text=StepText.read(self.model.path))
-        return self.hasher
-
     def get_outline_wgs84(self, building_global_id: str) -> dict[str, Any] | None:
         """A building's outline as GeoJSON in WGS84 lon/lat, when the model is georeferenced."""
         outline = self.outlines.get(building_global_id)
@@ -124,6 +118,14 @@ def to_geojson(geometry: BaseGeometry, *, precision: float = 1e-4) -> dict[str, 
     if geometry is None or geometry.is_empty:
         return None
     return json.loads(shapely.to_geojson(shapely.set_precision(geometry, precision)))
+
+
+def _mesh(snapshot: Snapshot, elements, *, stage: str, say: Progress, cache: GeometryCache | None) -> MeshResult:
+    """Mesh one stage's elements; with a cache, both stages share one hasher of the file's own
+    entity text (read once)."""
+    if cache is not None and snapshot.hasher is None:
+        snapshot.hasher = StepHasher(snapshot.model.file, text=StepText.read(snapshot.model.path))
+    return mesh_elements(snapshot.model.file, elements, on_progress=lambda d, t: say(stage, d, t), cache=cache, hasher=snapshot.hasher)
 
 
 def _add_plans(snapshot: Snapshot, *, cache: GeometryCache | None = None) -> None:
@@ -191,8 +193,7 @@ def read_rooms(model: IfcModel, *, progress: Progress | None = None, cache: Geom
 
     started = time.perf_counter()
     spaces = [place.entity for place in structure.spaces.values()]
-    hasher = snapshot.get_hasher() if cache is not None else None
-    result = mesh_elements(model.file, spaces, on_progress=lambda d, t: say("rooms", d, t), cache=cache, hasher=hasher)
+    result = _mesh(snapshot, spaces, stage="rooms", say=say, cache=cache)
     snapshot.failed.extend(result.failed)
     meshes = {global_id: mesh for global_id, mesh in result.meshes.items() if global_id in rooms}
     measures = measure_rooms(meshes, cache=cache)
@@ -213,8 +214,7 @@ def add_context(snapshot: Snapshot, *, progress: Progress | None = None, cache: 
     model, structure = snapshot.model, snapshot.structure
     started = time.perf_counter()
     elements = get_context_elements(model.file)
-    hasher = snapshot.get_hasher() if cache is not None else None
-    result = mesh_elements(model.file, elements, on_progress=lambda d, t: say("context", d, t), cache=cache, hasher=hasher)
+    result = _mesh(snapshot, elements, stage="context", say=say, cache=cache)
     snapshot.failed.extend(result.failed)
     snapshot.context_count = len(result.meshes)
     for mesh in result.meshes.values():
