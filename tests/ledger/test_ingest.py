@@ -18,12 +18,17 @@ from twin.ledger.models import Asset, DeclaredArea, History, ModelVersion, Room,
 PROJECT = "1hqIFTRjfV6AWq_bMtnZwI"
 
 
-def first_version(tmp_path):
-    return build_model(tmp_path / "v1.ifc", [
+def _three_rooms(path, *, upper_name: str):
+    """Two rooms on the ground storey, one (named ``upper_name``) above."""
+    return build_model(path, [
         RoomSpec("101", "处长办公室", global_id="0Room101xxxxxxxxxxxxxx"),
         RoomSpec("102", "科员办公室", outline=[(5, 0), (10, 0), (10, 4), (5, 4)], global_id="0Room102xxxxxxxxxxxxxx"),
-        RoomSpec("201", "会议室", storey=1, global_id="0Room201xxxxxxxxxxxxxx", net_area=25.0),
+        RoomSpec("201", upper_name, storey=1, global_id="0Room201xxxxxxxxxxxxxx", net_area=25.0),
     ], project_id=PROJECT)
+
+
+def first_version(tmp_path):
+    return _three_rooms(tmp_path / "v1.ifc", upper_name="会议室")
 
 
 def second_version(tmp_path):
@@ -67,11 +72,7 @@ def test_assets_are_written_per_storey_and_per_building_under_the_files_sha256(e
 
 def upper_storey_renamed(tmp_path):
     """The first version with only the upper storey's room renamed."""
-    return build_model(tmp_path / "v1b.ifc", [
-        RoomSpec("101", "处长办公室", global_id="0Room101xxxxxxxxxxxxxx"),
-        RoomSpec("102", "科员办公室", outline=[(5, 0), (10, 0), (10, 4), (5, 4)], global_id="0Room102xxxxxxxxxxxxxx"),
-        RoomSpec("201", "大会议室", storey=1, global_id="0Room201xxxxxxxxxxxxxx", net_area=25.0),
-    ], project_id=PROJECT)
+    return _three_rooms(tmp_path / "v1b.ifc", upper_name="大会议室")
 
 
 def glbs_of(engine, assets_dir, sha256):
