@@ -61,9 +61,10 @@ end
 """
 
 
-def build_ledger(buildings: int) -> tuple[str, int]:
-    """The portfolio ledger URL (built once) and its room count."""
-    from sqlalchemy import func, select
+def build_ledger(buildings: int) -> tuple[str, list[str]]:
+    """The portfolio ledger URL (built once) and every room's GlobalId (the cards asked for are
+    drawn from the whole portfolio)."""
+    from sqlalchemy import select
 
     from models_ifc.generate import generate_portfolio
     from twin.auth import create_user
@@ -89,23 +90,9 @@ def build_ledger(buildings: int) -> tuple[str, int]:
         for name, role in ACCOUNTS.items():
             if session.scalar(select(User.id).where(User.username == name)) is None:
                 create_user(session, name, "bench-password", role=role)
-        rooms = session.scalar(select(func.count()).select_from(Room))
-    engine.dispose()
-    return url, rooms
-
-
-def all_room_ids(url: str) -> list[str]:
-    """Every room's GlobalId: the cards asked for are drawn from the whole portfolio."""
-    from sqlalchemy import select
-
-    from twin.ledger.db import open_ledger, transaction
-    from twin.ledger.models import Room
-
-    engine = open_ledger(url)
-    with transaction(engine) as session:
         gids = list(session.scalars(select(Room.global_id).order_by(Room.global_id)))
     engine.dispose()
-    return gids
+    return url, gids
 
 
 def free_port() -> int:
@@ -139,7 +126,8 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     if not shutil.which("wrk"):
         sys.exit("bench/api_load.py needs wrk: apt-get install wrk")
-    url, rooms = build_ledger(args.buildings)
+    url, gids = build_ledger(args.buildings)
+    rooms = len(gids)
     port = free_port()
     env = {**os.environ, "TWIN_DATA_DIR": str(WORK), "TWIN_DATABASE_URL": url}
     server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "twin"), "serve", "--port", str(port)], env=env, cwd=ROOT)
@@ -157,7 +145,6 @@ def main() -> None:
                   for name in ACCOUNTS]
         auth = {"Authorization": f"Bearer {tokens[0]}"}
         rng = random.Random(7)
-        gids = all_room_ids(url)
         buildings = [b["id"] for b in httpx.get(f"{base}/api/buildings", headers=auth).json()]
         shuffled = rng.sample(gids, len(gids))
         searches = rng.sample([  # every distinct search of this shape, shuffled
