@@ -12,7 +12,7 @@ from twin.geometry.mesher import ElementMesh
 from twin.geometry.plan import PlanRoom, render_plan_svg
 import twin.geometry.section as section
 from twin.geometry.cache import GeometryCache
-from twin.geometry.section import cut_at, cut_storeys, outline_of, slice_segments
+from twin.geometry.section import cut_at, cut_storeys, outline_of, slice_triangles
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -34,7 +34,7 @@ def test_a_wall_cut_at_section_height_is_its_plan_rectangle():
 
 
 def test_a_plane_above_a_mesh_cuts_nothing():
-    assert len(slice_segments(wall(0, 0, 5, 0.2).vertices, wall(0, 0, 5, 0.2).faces, 10.0)) == 0
+    assert len(slice_triangles(wall(0, 0, 5, 0.2).vertices[wall(0, 0, 5, 0.2).faces], 10.0)[0]) == 0
     assert cut_at([wall(0, 0, 5, 0.2)], 10.0).is_empty
 
 

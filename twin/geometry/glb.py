@@ -49,9 +49,6 @@ class GlbScene:
     _length: int = 0
     _known: dict[bytes, int] = field(default_factory=dict)  # digest of an accessor's data -> the accessor
 
-    def __len__(self) -> int:
-        return len(self._nodes)
-
     def get_node_names(self) -> list[str]:
         """The names of the nodes added so far, in order."""
         return [node["name"] for node in self._nodes]

@@ -21,12 +21,7 @@ from twin.geometry.mesher import ElementMesh
 CUT_CLASSES = ("IfcWall", "IfcWallStandardCase", "IfcColumn", "IfcCurtainWall", "IfcWallElementedCase")
 
 
-def slice_segments(vertices: np.ndarray, faces: np.ndarray, z: float) -> np.ndarray:
-    """Segments ``(k, 2, 2) float64`` where triangles cross the plane at height ``z``."""
-    return _slice_triangles(vertices[faces], z)[0]
-
-
-def _slice_triangles(triangles: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
+def slice_triangles(triangles: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
     """``(k, 2, 2)`` segments where ``(m, 3, 3)`` triangles cross the plane at ``z``, and the
     ``(k,)`` indices of the triangles they come from."""
     heights = triangles[:, :, 2] - z
@@ -60,7 +55,7 @@ def cut_at(meshes: Iterable[ElementMesh], z: float) -> BaseGeometry:
         return Polygon()
     triangles = np.concatenate([m.vertices[m.faces] for m in meshes])
     owners = np.repeat(np.arange(len(meshes)), [len(m.faces) for m in meshes])
-    segments, crossing = _slice_triangles(triangles, z)
+    segments, crossing = slice_triangles(triangles, z)
     owners = owners[crossing]
     counts = np.bincount(owners, minlength=len(meshes))
     kept = counts[owners] >= 3  # fewer than three segments close nothing

@@ -37,7 +37,3 @@ class StepText:
         if rest[-1:] != b";" or rest.count(b"'") % 2:
             return None
         return rest[:-1].rstrip()
-
-    def __len__(self) -> int:
-        """Lines that start like an entity (``#<id>=``)."""
-        return len(self._lines)
