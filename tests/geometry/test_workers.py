@@ -79,3 +79,29 @@ def test_only_the_slow_kernels_are_worth_a_fork(forking_allowed):
     assert workers.should_fork("opencascade", 8, 2)
     assert not workers.should_fork("cgal-simple", 5000, 2)
     assert not workers.should_fork("opencascade", 8, 1)
+
+
+@pytest.mark.parametrize("library", ["cgal-simple", "manifold", "opencascade"])
+def test_shape_by_shape_gives_the_iterators_bytes(real_file, library, monkeypatch):
+    """Few elements are meshed one create_shape at a time, many through the iterator: the same
+    meshes either way, empty ones (cgal-simple's dropped booleans) included."""
+    from twin.geometry.mesher import make_settings
+
+    elements = get_context_elements(real_file)[:40] + list(real_file.by_type("IfcSpace"))[:4]
+    settings = make_settings()
+    monkeypatch.setattr(workers, "SHAPE_BY_SHAPE_MAX", 1000)
+    one_by_one = {m[0]: m for m in workers.iterate(real_file, elements, library, settings)}
+    monkeypatch.setattr(workers, "SHAPE_BY_SHAPE_MAX", 0)
+    iterated = {m[0]: m for m in workers.iterate(real_file, elements, library, settings)}
+    assert set(one_by_one) == set(iterated) and len(iterated) >= 40
+    for step_id, (_, guid, ifc_class, vertices, faces) in iterated.items():
+        assert one_by_one[step_id][1:3] == (guid, ifc_class)
+        assert np.array_equal(one_by_one[step_id][3], vertices) and np.array_equal(one_by_one[step_id][4], faces)
+
+
+def test_few_elements_or_rooms_are_meshed_shape_by_shape(real_file):
+    walls = get_context_elements(real_file)
+    assert workers.is_shape_by_shape(walls[:5])
+    assert not workers.is_shape_by_shape(walls[: workers.SHAPE_BY_SHAPE_MAX])
+    rooms = list(real_file.by_type("IfcSpace")) * 10  # many, but rooms: the iterator's set-up does not pay
+    assert workers.is_shape_by_shape(rooms)

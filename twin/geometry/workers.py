@@ -35,6 +35,11 @@ RawMesh = tuple[int, str, str, np.ndarray, np.ndarray]
 MIN_PARALLEL = {"opencascade": 2, "cgal": 2}
 #: Elements per chunk sent to a worker (small enough to balance slow elements across workers).
 CHUNK_MAX = 48
+#: Below this many elements (and for rooms at any count) each shape is made on its own: the
+#: iterator's set-up reads the whole file (5-20 ms on the real files, whatever it is asked for),
+#: which a few elements never win back; with more, its per-element speed does. Both give the
+#: same bytes (checked on every element of the real files and the campus, all three libraries).
+SHAPE_BY_SHAPE_MAX = 100
 
 _forked: tuple[ifcopenshell.file, object] | None = None  # (file, settings) inherited by forked workers
 
@@ -42,25 +47,48 @@ _forked: tuple[ifcopenshell.file, object] | None = None  # (file, settings) inhe
 def iterate(file: ifcopenshell.file, elements: Sequence[ifcopenshell.entity_instance], library: str, settings) -> Iterator[RawMesh]:
     """Mesh ``elements`` with ``library`` in this process, one shape at a time.
 
-    Stops quietly (with a warning) when the iterator fails mid-way; the caller compares what
-    came out with what it asked for.
+    What a library cannot mesh is left out (the iterator stops quietly, with a warning, when it
+    fails mid-way); the caller compares what came out with what it asked for.
     """
     if not elements:
+        return
+    if is_shape_by_shape(elements):
+        yield from _shape_by_shape(elements, library, settings)
         return
     try:
         iterator = ifcopenshell.geom.iterator(settings, file, 1, include=list(elements), geometry_library=library)
         if not iterator.initialize():
             return
         while True:
-            shape = iterator.get()
-            geometry = shape.geometry
-            vertices = np.frombuffer(geometry.verts_buffer, dtype=np.float64).reshape(-1, 3).copy()
-            faces = np.frombuffer(geometry.faces_buffer, dtype=np.int32).reshape(-1, 3).copy()
-            yield shape.id, shape.guid, shape.type, vertices, faces
+            yield _to_raw(iterator.get())
             if not iterator.next():
                 break
     except Exception as error:  # the iterator can stop mid-way on a bad element
         log.warning("%s iterator stopped early (%s); the rest goes to the next kernel", library, error)
+
+
+def is_shape_by_shape(elements: Sequence[ifcopenshell.entity_instance]) -> bool:
+    """Whether :func:`iterate` makes each shape on its own (see :data:`SHAPE_BY_SHAPE_MAX`)."""
+    return len(elements) < SHAPE_BY_SHAPE_MAX or all(element.is_a("IfcSpace") for element in elements)
+
+
+def _shape_by_shape(elements: Sequence[ifcopenshell.entity_instance], library: str, settings) -> Iterator[RawMesh]:
+    for element in elements:
+        try:
+            shape = ifcopenshell.geom.create_shape(settings, element, geometry_library=library)
+        except Exception as error:  # the library cannot do this one
+            log.debug("%s cannot mesh #%d: %s", library, element.id(), error)
+            continue
+        if not hasattr(shape, "guid"):  # a bare geometry: not a placed product
+            continue
+        yield _to_raw(shape)
+
+
+def _to_raw(shape) -> RawMesh:
+    geometry = shape.geometry
+    vertices = np.frombuffer(geometry.verts_buffer, dtype=np.float64).reshape(-1, 3).copy()
+    faces = np.frombuffer(geometry.faces_buffer, dtype=np.int32).reshape(-1, 3).copy()
+    return shape.id, shape.guid, shape.type, vertices, faces
 
 
 def _mesh_chunk(ids: list[int], library: str) -> list[RawMesh]:
