@@ -224,3 +224,26 @@ def test_rooms_are_in_the_ledger_before_the_context_and_an_interrupted_ingest_re
         assert session.scalar(select(func.count()).select_from(ModelVersion)) == 1
         assert session.scalar(select(Storey).where(Storey.name == "1F")).plan_walls is not None
     assert ingest_file(path, engine=engine, assets_dir=assets_dir).skipped
+
+
+def test_a_new_versions_storeys_keep_the_plans_before_until_its_walls_are_cut(engine, assets_dir, tmp_path, monkeypatch):
+    ingest_file(first_version(tmp_path), engine=engine, assets_dir=assets_dir)
+    plan_of = lambda: {s.name: s.plan_walls for s in transaction_storeys(engine)}  # noqa: E731
+    before = plan_of()
+    assert before["1F"] is not None
+    monkeypatch.setattr(ingest_module, "add_context", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("stopped after the rooms")))
+    with pytest.raises(RuntimeError):
+        ingest_file(second_version(tmp_path), engine=engine, assets_dir=assets_dir)
+    assert plan_of() == before  # the rooms stage of version 2 cut no walls: version 1's plans still show
+    monkeypatch.undo()
+    report = ingest_file(upper_storey_renamed(tmp_path), engine=engine, assets_dir=assets_dir, with_context=False)
+    assert not report.skipped and report.version == 3
+    assert all(plan is None for plan in plan_of().values())  # a rooms-only ingest is final: no walls, no plan
+
+
+def transaction_storeys(engine):
+    with transaction(engine) as session:
+        storeys = session.scalars(select(Storey)).all()
+        for storey in storeys:
+            _ = storey.plan_walls
+        return storeys

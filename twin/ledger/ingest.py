@@ -17,8 +17,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm.attributes import set_committed_value
 
 from twin.alerts.engine import refresh_warnings
 from twin.errors import GlobalIdConflict
@@ -140,7 +141,7 @@ def _store_rooms(engine, snapshot: Snapshot, assets_dir: Path, *, actor, progres
     ledger_started = time.perf_counter()
     try:
         with transaction(engine) as session:
-            report, version = _apply_snapshot(session, snapshot, assets, actor=actor, progress=progress)
+            report, version = _apply_snapshot(session, snapshot, assets, actor=actor, progress=progress, final=final)
             version.stage = "complete" if final else "rooms"
             snapshot.timings["ledger"] = time.perf_counter() - ledger_started
             report.stages = dict(snapshot.timings)
@@ -217,8 +218,10 @@ def _check_conflicts(session: Session, entity, global_ids: list[str], model: Mod
 
 
 def _apply_snapshot(
-    session: Session, snapshot: Snapshot, assets: list[PlannedAsset], *, actor, progress
+    session: Session, snapshot: Snapshot, assets: list[PlannedAsset], *, actor, progress, final: bool = True
 ) -> tuple[IngestReport, ModelVersion]:
+    """Write the rooms stage. Unless it is ``final``, storeys keep their plans (a new version's
+    storeys show the walls of the version before) until the context stage cuts the new ones."""
     ifc = snapshot.model
     say = progress or (lambda stage, done, total: None)
     model = session.scalar(select(Model).where(Model.project_global_id == ifc.project.GlobalId))
@@ -246,7 +249,7 @@ def _apply_snapshot(
         if gid in structure.buildings:
             building.outline = to_geojson(snapshot.outlines.get(gid))
             building.outline_wgs84 = snapshot.get_outline_wgs84(gid)
-    for gid, storey in storeys.items():
+    for gid, storey in (storeys.items() if final else ()):  # the rooms stage cuts no walls
         if gid in structure.storeys:
             storey.plan_walls = to_geojson(snapshot.plan_walls.get(gid))
     added, updated, retired = _sync_rooms(session, model, version, storeys, snapshot, actor=actor, say=say)
@@ -351,6 +354,7 @@ def _sync_rooms(session, model, version, storeys, snapshot: Snapshot, *, actor, 
             manual[area.room_id] = (area.value_m2, area.source)
     history: list[dict[str, Any]] = []
     created: list[dict[str, Any]] = []  # new rooms' columns, inserted in bulk (ORM objects cost more)
+    carried: list[Room] = []  # every room this version keeps: its last version is this one
     updated = retired = 0
     total = len(snapshot.rooms)
     for index, (gid, record) in enumerate(snapshot.rooms.items()):
@@ -368,7 +372,9 @@ def _sync_rooms(session, model, version, storeys, snapshot: Snapshot, *, actor, 
             for name, value in columns.items():
                 if getattr(room, name) != value:
                     setattr(room, name, value)
-            room.last_version_id, room.status, room.retired_at = version.id, "active", None
+            if was_retired or room.retired_at is not None:
+                room.status, room.retired_at = "active", None
+            carried.append(room)
             after = _tracked(room, record.storey_global_id)
             changes = {k: [before[k], after[k]] for k in TRACKED_FIELDS if before[k] != after[k]}
             if changes or was_retired:
@@ -389,6 +395,10 @@ def _sync_rooms(session, model, version, storeys, snapshot: Snapshot, *, actor, 
                                 changes={"number": room.number, "name": room.name}, actor=actor, model_version_id=version.id))
             retired += 1
     session.flush()  # one flush: changed rooms are updated
+    for chunk in _chunks([room.id for room in carried]):  # one statement, not an UPDATE per room
+        session.execute(update(Room.__table__).where(Room.id.in_(chunk)).values(last_version_id=version.id))
+    for room in carried:
+        set_committed_value(room, "last_version_id", version.id)
     new_ids: dict[str, int] = {}
     for chunk in _chunks(created):
         new_ids.update(session.execute(insert(Room).returning(Room.global_id, Room.id), chunk).all())
