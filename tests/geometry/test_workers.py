@@ -27,13 +27,6 @@ def real_file():
     return ifcopenshell.open(str(path))
 
 
-@pytest.fixture
-def forking_allowed(monkeypatch):
-    """Fork although the test process runs other threads (the e2e server's, say): these tests
-    are about the meshes, and their workers only mesh."""
-    monkeypatch.setattr(workers, "_is_single_threaded", lambda: True)
-
-
 @pytest.mark.parametrize("plan", ["fast", "default"])
 def test_processes_give_the_same_meshes_as_one_process(real_file, plan, monkeypatch, forking_allowed):
     forked = []

@@ -16,7 +16,7 @@ import functools
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import ifcopenshell
@@ -186,12 +186,15 @@ def mesh_elements(
     cache: GeometryCache | None = None,
     plan: KernelPlan | str | None = None,
     hasher: StepHasher | None = None,
+    keys: Mapping[int, str] | None = None,
 ) -> MeshResult:
     """Mesh ``elements``: cache first, then each library of the kernel plan, then one by one.
 
     * ``cache``: a :class:`~twin.geometry.cache.GeometryCache`; hits skip every kernel, and
       what is meshed here is stored for next time. ``hasher``: the file's
-      :class:`~twin.geometry.cache.StepHasher`, to share its work between calls.
+      :class:`~twin.geometry.cache.StepHasher`, to share its work between calls. ``keys``: the
+      elements' keys as :func:`get_element_keys` gives them for the same plan, computed ahead
+      (elements it left out, having no body, are skipped).
     * ``plan``: :data:`~twin.geometry.kernels.FAST_PLAN` (default; cgal-simple, then manifold
       where it is safe, then OpenCASCADE, checking every result), ``"safe"`` (never manifold)
       or ``"default"`` (OpenCASCADE only, as before).
@@ -205,7 +208,11 @@ def mesh_elements(
     """
     started = time.perf_counter()
     plan = get_plan(plan)
-    targets = {element.id(): element for element in elements if has_body(element)}
+    if keys is None:
+        targets = {element.id(): element for element in elements if has_body(element)}
+        keys = get_element_keys(file, targets.values(), plan=plan, hasher=hasher) if cache is not None else {}
+    else:
+        targets = {element.id(): element for element in elements if element.id() in keys}
     result = MeshResult(expected=len(targets))
     if not targets:
         return result
@@ -213,10 +220,7 @@ def mesh_elements(
     processes = max(1, threads or DEFAULT_PROCESSES)
     say = (lambda: on_progress(len(result.meshes), len(targets))) if on_progress else (lambda: None)
 
-    keys: dict[int, str] = {}
     if cache is not None:
-        make_key = ElementKeys(file, plan_fingerprint=plan.fingerprint, settings_fingerprint=settings_fingerprint(settings), hasher=hasher)
-        keys = {step_id: make_key(element) for step_id, element in targets.items()}
         for step_id, cached in _get_cached(cache, keys).items():
             element = targets[step_id]
             result.meshes[element.GlobalId] = ElementMesh(element.GlobalId, step_id, element.is_a(), cached.vertices, cached.faces)
@@ -291,6 +295,17 @@ def mesh_elements(
         len({f.global_id for f in result.fallbacks}), result.retried, len(result.failed), plan.name,
     )
     return result
+
+
+def get_element_keys(
+    file: ifcopenshell.file, elements: Iterable[ifcopenshell.entity_instance], *,
+    plan: KernelPlan | str | None = None, hasher: StepHasher | None = None,
+) -> dict[int, str]:
+    """Cache keys of those of ``elements`` that have a body, by step id, for ``plan`` and the
+    settings :func:`mesh_elements` uses (see :class:`~twin.geometry.cache.ElementKeys`)."""
+    plan = get_plan(plan)
+    make_key = ElementKeys(file, plan_fingerprint=plan.fingerprint, settings_fingerprint=settings_fingerprint(make_settings()), hasher=hasher)
+    return {element.id(): make_key(element) for element in elements if has_body(element)}
 
 
 def _get_cached(cache: GeometryCache, keys: dict[int, str]):

@@ -103,10 +103,11 @@ def _chunks(ids: list[int], processes: int) -> list[list[int]]:
 
 
 def should_fork(library: str, count: int, processes: int) -> bool:
-    return processes > 1 and library in MIN_PARALLEL and count >= MIN_PARALLEL[library] and _can_fork()
+    return processes > 1 and library in MIN_PARALLEL and count >= MIN_PARALLEL[library] and can_fork()
 
 
-def _can_fork() -> bool:
+def can_fork() -> bool:
+    """Whether this process may fork workers now (see :func:`_is_single_threaded`)."""
     return "fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon and _is_single_threaded()
 
 

@@ -107,7 +107,7 @@ def ingest_file(
         resume = known.id if known is not None else None
     model = open_ifc(path, sha256=sha256)
     cache = GeometryCache(assets_dir / "cache")
-    snapshot = read_rooms(model, progress=progress, cache=cache)
+    snapshot = read_rooms(model, progress=progress, cache=cache, context_next=with_context)
     if resume is None:
         report, version_id = _store_rooms(engine, snapshot, assets_dir, actor=actor, progress=progress, final=not with_context, cache=cache)
     else:  # an earlier run stored the rooms and stopped before the context: finish it
@@ -383,9 +383,9 @@ def _sync_rooms(session, model, version, storeys, snapshot: Snapshot, *, actor, 
                 updated += 1
             if room.category_source != "ledger":  # the model's category until a person sets one
                 category = standards.classify(record.name, declared=_get_declared_category(record.properties))
-                if room.category != category:
-                    room.category = category
-                room.category_source = "model" if category else None
+                source = "model" if category else None
+                if (room.category, room.category_source) != (category, source):  # setting an equal value still dirties it
+                    room.category, room.category_source = category, source
         if index % 200 == 0:
             say("ledger", index, total)
     for gid, room in existing.items():

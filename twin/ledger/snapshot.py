@@ -8,6 +8,7 @@ Coordinates are in the model's world frame (metres, Z up).
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
@@ -19,9 +20,10 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from twin.geometry.cache import GeometryCache, StepHasher
+from twin.geometry.forked import ForkedCall
 from twin.geometry.measure import RoomMeasures, measure_rooms
 from twin.geometry.section import CUT_CLASSES, cut_storeys, outline_of
-from twin.geometry.mesher import ElementMesh, FailedElement, MeshResult, get_context_elements, mesh_elements
+from twin.geometry.mesher import ElementMesh, FailedElement, MeshResult, get_context_elements, get_element_keys, mesh_elements
 from twin.ifc.georef import Georeference, read_georeference
 from twin.ifc.quantities import DeclaredArea, read_room_properties
 from twin.ifc.reader import IfcModel
@@ -31,6 +33,10 @@ from twin.standards import get_standards
 from twin.tolerances import AREA_DECIMALS
 
 log = logging.getLogger(__name__)
+
+#: Context elements from which their cache keys are worth a forked child (a fork costs about
+#: 2 ms here; keys about 50 us per element).
+CONTEXT_KEYS_FORK_MIN = 150
 
 #: ``progress(stage, done, total)``: stages are ``read``, ``rooms``, ``context``, ``assets``, ``ledger``.
 Progress = Callable[[str, int, int], None]
@@ -89,6 +95,7 @@ class Snapshot:
     plan_walls: dict[str, BaseGeometry] = field(default_factory=dict)  # storey GlobalId -> cut walls
     outlines: dict[str, BaseGeometry] = field(default_factory=dict)  # building GlobalId -> outline
     hasher: StepHasher | None = None  # content hashes of the file's entities, shared by both stages
+    context_keys: ForkedCall[dict[int, str]] | None = None  # the context's cache keys, computed ahead
 
     def get_outline_wgs84(self, building_global_id: str) -> dict[str, Any] | None:
         """A building's outline as GeoJSON in WGS84 lon/lat, when the model is georeferenced."""
@@ -120,12 +127,27 @@ def to_geojson(geometry: BaseGeometry, *, precision: float = 1e-4) -> dict[str, 
     return json.loads(shapely.to_geojson(shapely.set_precision(geometry, precision)))
 
 
-def _mesh(snapshot: Snapshot, elements, *, stage: str, say: Progress, cache: GeometryCache | None) -> MeshResult:
-    """Mesh one stage's elements; with a cache, both stages share one hasher of the file's own
-    entity text (read once)."""
-    if cache is not None and snapshot.hasher is None:
+def _get_hasher(snapshot: Snapshot) -> StepHasher:
+    """Both stages share one hasher of the file's own entity text (read once)."""
+    if snapshot.hasher is None:
         snapshot.hasher = StepHasher(snapshot.model.file, text=StepText.read(snapshot.model.path))
-    return mesh_elements(snapshot.model.file, elements, on_progress=lambda d, t: say(stage, d, t), cache=cache, hasher=snapshot.hasher)
+    return snapshot.hasher
+
+
+def _mesh(snapshot: Snapshot, elements, *, stage: str, say: Progress, cache: GeometryCache | None, keys=None) -> MeshResult:
+    hasher = _get_hasher(snapshot) if cache is not None else None
+    return mesh_elements(snapshot.model.file, elements, on_progress=lambda d, t: say(stage, d, t), cache=cache, hasher=hasher, keys=keys)
+
+
+def _start_context_keys(model: IfcModel, hasher: StepHasher) -> ForkedCall[dict[int, str]]:
+    """Begin the context's cache keys in a forked child (see :mod:`twin.geometry.forked`):
+    it walks most of the file while this process meshes the rooms. Not worth a fork for a few
+    elements."""
+    elements = get_context_elements(model.file)
+    return ForkedCall(
+        functools.partial(get_element_keys, model.file, elements, hasher=hasher),
+        fork=len(elements) >= CONTEXT_KEYS_FORK_MIN,
+    )
 
 
 def _add_plans(snapshot: Snapshot, *, cache: GeometryCache | None = None) -> None:
@@ -174,20 +196,26 @@ def read_snapshot(
     """Read and measure a model: rooms first, then (``with_context``) the building elements.
 
     ``cache``: meshes are taken from and stored in it (see :mod:`twin.geometry.cache`)."""
-    snapshot = read_rooms(model, progress=progress, cache=cache)
+    snapshot = read_rooms(model, progress=progress, cache=cache, context_next=with_context)
     if with_context:
         add_context(snapshot, progress=progress, cache=cache)
     return snapshot
 
 
-def read_rooms(model: IfcModel, *, progress: Progress | None = None, cache: GeometryCache | None = None) -> Snapshot:
-    """The rooms stage: hierarchy, properties, rooms meshed and measured (no building elements)."""
+def read_rooms(
+    model: IfcModel, *, progress: Progress | None = None, cache: GeometryCache | None = None, context_next: bool = False
+) -> Snapshot:
+    """The rooms stage: hierarchy, properties, rooms meshed and measured (no building elements).
+
+    ``context_next``: :func:`add_context` will follow, so its cache keys are begun now."""
     say = progress or (lambda stage, done, total: None)
     started = time.perf_counter()
     say("read", 0, 1)
+    hasher = StepHasher(model.file, text=StepText.read(model.path)) if cache is not None else None
     structure = read_spatial_structure(model)
     rooms = _read_rooms(model, structure)
-    snapshot = Snapshot(model, structure, read_georeference(model), rooms)
+    context_keys = _start_context_keys(model, hasher) if hasher is not None and context_next else None
+    snapshot = Snapshot(model, structure, read_georeference(model), rooms, hasher=hasher, context_keys=context_keys)
     snapshot.timings["read"] = time.perf_counter() - started
     say("read", 1, 1)
 
@@ -214,7 +242,8 @@ def add_context(snapshot: Snapshot, *, progress: Progress | None = None, cache: 
     model, structure = snapshot.model, snapshot.structure
     started = time.perf_counter()
     elements = get_context_elements(model.file)
-    result = _mesh(snapshot, elements, stage="context", say=say, cache=cache)
+    keys = snapshot.context_keys.get() if cache is not None and snapshot.context_keys is not None else None
+    result = _mesh(snapshot, elements, stage="context", say=say, cache=cache, keys=keys)
     snapshot.failed.extend(result.failed)
     snapshot.context_count = len(result.meshes)
     for mesh in result.meshes.values():
