@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from realdata import get_real_ifc_files
+from realdata import ROOT, get_real_ifc_files
 from ifc_factory import RoomSpec, build_model
 from twin.ifc.reader import open_ifc
-from twin.ifc.spatial import read_spatial_structure
+from twin.ifc import spatial
+from twin.ifc.spatial import ParentIndex, _get_parent, read_spatial_structure
 
 
 def storey_name(tree, space_number):
@@ -46,3 +47,30 @@ def test_every_space_of_every_real_file_is_placed_on_a_storey_of_a_building(path
     for place in tree.spaces.values():
         assert place.building_global_id in tree.buildings
         assert tree.storeys[place.storey_global_id].parent_global_id == place.building_global_id
+
+
+CAMPUS = sorted((ROOT / "models_ifc").glob("campus_*.ifc"))
+
+
+@pytest.mark.parametrize("path", get_real_ifc_files() + CAMPUS, ids=lambda p: p.name)
+def test_the_parent_index_gives_every_products_parent_as_the_library_does(path):
+    import ifcopenshell
+
+    file = ifcopenshell.open(str(path))
+    index = ParentIndex(file)
+    products = file.by_type("IfcProduct")
+    assert products and all(index.get_parent(p) == _get_parent(p) for p in products)
+
+
+def test_an_element_in_two_containers_is_asked_the_librarys_way(tmp_path, monkeypatch):
+    import ifcopenshell.api
+
+    model = open_ifc(build_model(tmp_path / "m.ifc", [RoomSpec("101", "办公室")]))
+    file = model.file
+    wall = file.by_type("IfcWall")[0]
+    storey = file.by_type("IfcBuildingStorey")[0]
+    other = ifcopenshell.api.run("root.create_entity", file, ifc_class="IfcBuildingStorey", name="夹层")
+    file.create_entity("IfcRelContainedInSpatialStructure", ifcopenshell.guid.new(), RelatedElements=[wall], RelatingStructure=other)
+    asked = []
+    monkeypatch.setattr(spatial, "_get_parent", lambda e: asked.append(e) or storey)
+    assert ParentIndex(file).get_parent(wall) == storey and asked == [wall]

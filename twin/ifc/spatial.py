@@ -54,6 +54,7 @@ class SpatialStructure:
     buildings: dict[str, Node] = field(default_factory=dict)
     storeys: dict[str, Node] = field(default_factory=dict)
     spaces: dict[str, SpacePlace] = field(default_factory=dict)
+    parents: ParentIndex | None = None  # set by read_spatial_structure
     _levels: dict[str, tuple[list[float], list[str]]] = field(default_factory=dict)
 
     def index_storeys(self) -> None:
@@ -93,15 +94,45 @@ def _get_parent(entity: ifcopenshell.entity_instance) -> ifcopenshell.entity_ins
     return element_util.get_aggregate(entity) or element_util.get_container(entity)
 
 
-def _find_ancestor(entity: ifcopenshell.entity_instance, ifc_class: str) -> ifcopenshell.entity_instance | None:
-    seen = set()
-    parent = _get_parent(entity)
-    while parent is not None and parent.id() not in seen:
-        if parent.is_a(ifc_class):
-            return parent
-        seen.add(parent.id())
-        parent = _get_parent(parent)
-    return None
+class ParentIndex:
+    """Each element's spatial parent (as :func:`_get_parent` gives it), from the file's
+    aggregation and containment relationships read once: asking each element for its inverses
+    costs more. An element the index cannot answer for plainly (more than one such
+    relationship, a nesting, none at all) is asked the library's way."""
+
+    def __init__(self, file: ifcopenshell.file):
+        # IFC2X3's Decomposes inverse holds aggregations and nestings; later schemas' only aggregations
+        decomposing = "IfcRelDecomposes" if file.schema == "IFC2X3" else "IfcRelAggregates"
+        self._decomposes: dict[int, list[ifcopenshell.entity_instance]] = {}
+        self._contained: dict[int, list[ifcopenshell.entity_instance]] = {}
+        for rel in file.by_type(decomposing):
+            for element in rel.RelatedObjects or ():
+                self._decomposes.setdefault(element.id(), []).append(rel)
+        for rel in file.by_type("IfcRelContainedInSpatialStructure"):
+            for element in rel.RelatedElements or ():
+                self._contained.setdefault(element.id(), []).append(rel.RelatingStructure)
+
+    def get_parent(self, entity: ifcopenshell.entity_instance) -> ifcopenshell.entity_instance | None:
+        step_id = entity.id()
+        decomposes = self._decomposes.get(step_id)
+        if decomposes is None:
+            contained = self._contained.get(step_id)
+            if contained is not None and len(contained) == 1:
+                return contained[0]
+        elif len(decomposes) == 1 and decomposes[0].is_a("IfcRelAggregates"):
+            return decomposes[0].RelatingObject
+        return _get_parent(entity)
+
+    def find_ancestor(self, entity: ifcopenshell.entity_instance, ifc_class: str) -> ifcopenshell.entity_instance | None:
+        """The nearest spatial ancestor of ``ifc_class``, or ``None``."""
+        seen = set()
+        parent = self.get_parent(entity)
+        while parent is not None and parent.id() not in seen:
+            if parent.is_a(ifc_class):
+                return parent
+            seen.add(parent.id())
+            parent = self.get_parent(parent)
+        return None
 
 
 def _make_node(entity, parent_gid, length_scale, *, elevation_attr: bool = False) -> Node:
@@ -121,17 +152,17 @@ def _make_node(entity, parent_gid, length_scale, *, elevation_attr: bool = False
 def read_spatial_structure(model: IfcModel) -> SpatialStructure:
     """Read sites, buildings, storeys and spaces, placing every space on a building and storey."""
     file, scale = model.file, model.units.length
-    tree = SpatialStructure()
+    tree = SpatialStructure(parents=ParentIndex(file))
     project_gid = model.project.GlobalId
     for site in file.by_type("IfcSite"):
         tree.sites.setdefault(site.GlobalId, _make_node(site, project_gid, scale))
     for building in file.by_type("IfcBuilding"):
-        site = _find_ancestor(building, "IfcSite")
+        site = tree.parents.find_ancestor(building, "IfcSite")
         tree.buildings.setdefault(
             building.GlobalId, _make_node(building, site.GlobalId if site else None, scale)
         )
     for storey in file.by_type("IfcBuildingStorey"):
-        building = _find_ancestor(storey, "IfcBuilding")
+        building = tree.parents.find_ancestor(storey, "IfcBuilding")
         if building is None:
             log.warning("storey %s (%s) belongs to no building; skipped", storey.GlobalId, storey.Name)
             continue
@@ -167,11 +198,11 @@ def _ensure_default_storey(tree: SpatialStructure, building_gid: str) -> str:
 
 
 def _place_space(tree: SpatialStructure, space, scale: float) -> SpacePlace:
-    parent = _get_parent(space)
+    parent = tree.parents.get_parent(space)
     if parent is not None and parent.is_a("IfcBuildingStorey") and parent.GlobalId in tree.storeys:
         building_gid = tree.storeys[parent.GlobalId].parent_global_id
         return SpacePlace(space, building_gid, parent.GlobalId, storey_inferred=False)
-    building = _find_ancestor(space, "IfcBuilding")
+    building = tree.parents.find_ancestor(space, "IfcBuilding")
     building_gid = building.GlobalId if building is not None else next(iter(tree.buildings))
     z = _get_world_z(space, scale)
     storey_gid = tree.get_storey_at(building_gid, z if z is not None else 0.0)
@@ -186,10 +217,10 @@ def _place_space(tree: SpatialStructure, space, scale: float) -> SpacePlace:
 
 def get_element_storey(tree: SpatialStructure, element: ifcopenshell.entity_instance, z_min: float) -> str | None:
     """The storey an element belongs to: its containing storey, else the one at its lowest z (m)."""
-    storey = _find_ancestor(element, "IfcBuildingStorey")
+    storey = tree.parents.find_ancestor(element, "IfcBuildingStorey")
     if storey is not None and storey.GlobalId in tree.storeys:
         return storey.GlobalId
-    building = _find_ancestor(element, "IfcBuilding")
+    building = tree.parents.find_ancestor(element, "IfcBuilding")
     if building is not None and building.GlobalId in tree.buildings:
         return tree.get_storey_at(building.GlobalId, z_min)
     if len(tree.buildings) == 1:
