@@ -61,8 +61,8 @@ SECTIONS = {
 WEBIFC = ROOT / "bench" / "webifc"
 CAMPUS = [ROOT / "models_ifc" / f"campus_{name}.ifc" for name in ("tower", "annex", "canteen")]
 ANNEX, ANNEX_V2 = ROOT / "models_ifc" / "campus_annex.ifc", ROOT / "models_ifc" / "campus_annex_v2.ifc"
-#: What warms a ledger up before a file is timed: a small real model, another if that is the one timed.
-WARM_UP = [ROOT.parent / "shared" / "ifc" / name for name in ("revit_quantities.ifc", "IfcOpenHouse_IFC4.ifc")]
+#: What warms a ledger up before a file is timed: a small real model with rooms, another if that is the one timed.
+WARM_UP = [ROOT.parent / "shared" / "ifc" / name for name in ("revit_quantities.ifc", "3rooms_Heater_AirTerminal_Table_with_SB.ifc")]
 
 _recorded: list = []  # MeshResults of the last snapshot, recorded by the wrapper below
 

@@ -316,7 +316,7 @@ def _get_cached(cache: GeometryCache, keys: dict[int, str]):
 def _check_room_sample(file, plan: KernelPlan, settings, targets, result: MeshResult, fresh: set[str]) -> None:
     """Spot-check fast-meshed rooms against the plan's last room kernel; on any disagreement,
     re-mesh every fast-meshed room of this call with that kernel."""
-    from twin.geometry.measure import measure_room
+    from twin.geometry.measure import measure_many
 
     reference = plan.rooms[-1]
     fast = {
@@ -327,15 +327,18 @@ def _check_room_sample(file, plan: KernelPlan, settings, targets, result: MeshRe
         return
     sample = get_room_sample(list(fast))
     by_gid = {fast[gid].step_id: gid for gid in sample}
-    checked = {}
-    for step_id, guid, _, vertices, faces in iterate(file, [targets[s] for s in by_gid], reference, settings):
-        if step_id in by_gid and len(faces):
-            checked[guid] = measure_room(vertices, faces.astype(np.int64)).floor_area_m2
+    references = {
+        guid: (vertices, faces.astype(np.int64))
+        for step_id, guid, _, vertices, faces in iterate(file, [targets[s] for s in by_gid], reference, settings)
+        if step_id in by_gid and len(faces)
+    }
+    # the sampled rooms, fast and reference, measured in one batch
+    areas = [m.floor_area_m2 for m in measure_many([(fast[gid].vertices, fast[gid].faces) for gid in sample] + list(references.values()))]
+    got_by_gid, checked = dict(zip(sample, areas)), dict(zip(references, areas[len(sample):]))
     result.sampled += len(sample)
     bad = []
     for gid in sample:
-        expected = checked.get(gid)
-        got = measure_room(fast[gid].vertices, fast[gid].faces).floor_area_m2
+        expected, got = checked.get(gid), got_by_gid[gid]
         if expected is None or abs(got - expected) > ROOM_SAMPLE_REL_TOLERANCE * max(expected, 1e-9):
             bad.append((gid, got, expected))
     if not bad:
