@@ -29,6 +29,7 @@ def real_file():
 
 @pytest.mark.parametrize("plan", ["fast", "default"])
 def test_processes_give_the_same_meshes_as_one_process(real_file, plan, monkeypatch, forking_allowed):
+    monkeypatch.setitem(workers.MIN_PARALLEL, "cgal-simple", 20)  # the fast kernel forks too
     forked = []
     real = workers.iterate
 
@@ -37,11 +38,12 @@ def test_processes_give_the_same_meshes_as_one_process(real_file, plan, monkeypa
 
     monkeypatch.setattr(workers, "iterate", spy)
     real_should = workers.should_fork
-    monkeypatch.setattr(workers, "should_fork", lambda *a: forked.append(real_should(*a)) or forked[-1])
+    monkeypatch.setattr(workers, "should_fork", lambda library, *a: forked.append((library, real_should(library, *a))) or forked[-1][1])
     elements = list(real_file.by_type("IfcSpace")) + get_context_elements(real_file)[:: 1 if plan == "fast" else 4]
     single = mesh_elements(real_file, elements, threads=1, plan=plan)
     parallel = mesh_elements(real_file, elements, threads=2, plan=plan)
-    assert any(forked), "no library was run in worker processes"
+    libraries = {library for library, did in forked if did}
+    assert libraries >= ({"cgal-simple", "opencascade"} if plan == "fast" else {"opencascade"}), libraries
     _same(single, parallel)
 
 
@@ -68,9 +70,12 @@ def test_a_process_running_other_threads_meshes_in_process(real_file, monkeypatc
     assert forked and not any(forked)
 
 
-def test_only_the_slow_kernels_are_worth_a_fork(forking_allowed):
+def test_slow_kernels_and_large_batches_of_the_fast_one_are_worth_a_fork(forking_allowed):
     assert workers.should_fork("opencascade", 8, 2)
-    assert not workers.should_fork("cgal-simple", 5000, 2)
+    assert not workers.should_fork("cgal-simple", 50, 2)
+    assert workers.should_fork("cgal-simple", 5000, 2)
+    assert not workers.should_fork("manifold", 5000, 2)
+    assert not workers.should_fork("opencascade", 8, 1)
     assert not workers.should_fork("opencascade", 8, 1)
 
 
