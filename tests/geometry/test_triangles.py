@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.geometry.triangles import get_edge_uses, get_total_area, weld_vertices
+from twin.geometry.triangles import get_edge_uses, get_total_area, has_area_above, weld_vertices
 
 
 def test_welding_groups_vertices_within_a_micrometre_like_numpy_unique():
@@ -45,3 +45,17 @@ def test_edge_uses_tell_a_closed_consistent_shell_from_an_open_or_flipped_one():
 def test_an_edge_with_two_equal_corners_is_no_edge():
     face_of, shared, _ = get_edge_uses(np.array([[0, 0, 1]]), 2)
     assert face_of.tolist() == [0, 0] and shared.tolist() == [2, 2]
+
+
+def test_area_above_a_threshold_agrees_with_the_summed_area_whether_the_first_triangle_decides_or_not():
+    square = np.array([[0, 0, 0], [1, 0, 0], [1, 1, 0], [0, 1, 0]], dtype=float)
+    faces = np.array([[0, 1, 2], [0, 2, 3]])
+    sliver_first = np.array([[0, 1, 1], [0, 1, 2], [0, 2, 3]])  # a degenerate triangle, then the square
+    rng = np.random.default_rng(3)
+    for vertices, tris in [(square, faces), (square, sliver_first), (square, faces[:0]), (square * 1e-6, faces)]:
+        for threshold in (0.0, 1e-12, 0.4, 0.6, 0.99, 1.0, 1.5):
+            assert has_area_above(vertices, tris, threshold) == (get_total_area(vertices, tris) > threshold)
+    soup = rng.uniform(-1, 1, size=(30, 3))
+    tris = rng.integers(0, 30, size=(40, 3))
+    total = get_total_area(soup, tris)
+    assert has_area_above(soup, tris, total * 0.999) and not has_area_above(soup, tris, total * 1.001)

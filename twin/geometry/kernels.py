@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import ifcopenshell
 import numpy as np
 
-from twin.geometry.triangles import get_edge_uses, get_total_area, weld_vertices
+from twin.geometry.triangles import get_edge_uses, has_area_above, weld_vertices
 
 DEFAULT_LIBRARY = "opencascade"
 FAST_LIBRARY = "cgal-simple"
@@ -130,7 +130,7 @@ def get_rejection(library: str, is_last: bool, element, vertices: np.ndarray, fa
 
     if len(faces) == 0:
         return f"{library}: no triangles"
-    if get_total_area(vertices, faces) <= DEGENERATE_TRIANGLE_AREA_M2:
+    if not has_area_above(vertices, faces, DEGENERATE_TRIANGLE_AREA_M2):
         return f"{library}: no triangles with an area"
     if not is_last and is_room(element) and not is_closed(vertices, faces):
         return f"{library}: room shell is not closed"

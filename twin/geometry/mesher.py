@@ -33,7 +33,7 @@ from twin.geometry.kernels import (
     is_eligible,
     settings_fingerprint,
 )
-from twin.geometry.triangles import get_total_area
+from twin.geometry.triangles import has_area_above
 from twin.geometry.workers import iterate, iterate_parallel
 from twin.tolerances import DEGENERATE_TRIANGLE_AREA_M2
 
@@ -88,7 +88,7 @@ class ElementMesh:
     @property
     def is_empty(self) -> bool:
         """No triangles, or only degenerate ones (a profile with no area meshes to slivers)."""
-        return len(self.faces) == 0 or get_total_area(self.vertices, self.faces) <= DEGENERATE_TRIANGLE_AREA_M2
+        return not has_area_above(self.vertices, self.faces, DEGENERATE_TRIANGLE_AREA_M2)
 
 
 @dataclass(frozen=True)

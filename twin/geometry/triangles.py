@@ -8,6 +8,8 @@ moving axes than computing.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
@@ -29,6 +31,21 @@ def get_total_area(vertices: np.ndarray, faces: np.ndarray) -> float:
     if len(faces) == 0:
         return 0.0
     return float(np.linalg.norm(get_triangle_cross(vertices[faces]), axis=1).sum()) / 2
+
+
+def has_area_above(vertices: np.ndarray, faces: np.ndarray, threshold: float) -> bool:
+    """Whether ``faces (m, 3)`` over ``vertices (n, 3)`` cover more than ``threshold`` in area.
+
+    Decided by the first triangle when it alone covers more (nearly every mesh: a kernel's
+    first triangle is rarely a sliver), in plain float arithmetic; else by the summed area."""
+    if len(faces) == 0:
+        return False
+    (ax, ay, az), (bx, by, bz), (cx, cy, cz) = vertices[faces[0]].tolist()
+    ux, uy, uz, vx, vy, vz = bx - ax, by - ay, bz - az, cx - ax, cy - ay, cz - az
+    x, y, z = uy * vz - uz * vy, uz * vx - ux * vz, ux * vy - uy * vx
+    if math.sqrt(x * x + y * y + z * z) / 2 > threshold:
+        return True
+    return get_total_area(vertices, faces) > threshold
 
 
 def weld_vertices(vertices: np.ndarray, *, decimals: int = 6) -> np.ndarray:
