@@ -129,3 +129,14 @@ def test_revit_files_sharing_a_project_are_versions_of_one_model(db_url, tmp_pat
         assert statuses.count("retired") == 8 and statuses.count("active") == 3
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("path", [p for p in get_real_ifc_files() if p.name not in NO_ROOMS], ids=lambda p: p.name)
+def test_footprints_made_in_one_batch_are_those_made_one_at_a_time(path):
+    from twin.ledger.snapshot import read_rooms, to_geojson
+
+    snapshot = read_rooms(open_ifc(path))
+    footprints = snapshot.get_footprints()
+    measured = {gid: room for gid, room in snapshot.rooms.items() if room.measures is not None}
+    assert measured and set(footprints) == set(measured)
+    assert all(footprints[gid] == to_geojson(room.measures.footprint) for gid, room in measured.items())

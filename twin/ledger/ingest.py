@@ -303,7 +303,7 @@ def _sync_storeys(session: Session, buildings: dict[str, Building], nodes: dict[
     return existing
 
 
-def _room_columns(record: RoomRecord, storey: Storey) -> dict[str, Any]:
+def _room_columns(record: RoomRecord, storey: Storey, footprint: dict[str, Any] | None) -> dict[str, Any]:
     primary = record.primary_declared
     return {
         "storey_id": storey.id,
@@ -316,7 +316,7 @@ def _room_columns(record: RoomRecord, storey: Storey) -> dict[str, Any]:
         "properties": record.properties,
         "declared_area_m2": round(primary.value_m2, 4) if primary else None,
         "declared_area_source": primary.source if primary else None,
-        **record.get_measured_columns(),
+        **record.get_measured_columns(footprint=footprint),
     }
 
 
@@ -357,8 +357,9 @@ def _sync_rooms(session, model, version, storeys, snapshot: Snapshot, *, actor, 
     carried: list[Room] = []  # every room this version keeps: its last version is this one
     updated = retired = 0
     total = len(snapshot.rooms)
+    footprints = snapshot.get_footprints()
     for index, (gid, record) in enumerate(snapshot.rooms.items()):
-        columns = _room_columns(record, storeys[record.storey_global_id])
+        columns = _room_columns(record, storeys[record.storey_global_id], footprints.get(gid))
         room = existing.get(gid)
         if room is None:
             category = standards.classify(record.name, declared=_get_declared_category(record.properties))

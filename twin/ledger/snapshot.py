@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -61,8 +62,9 @@ class RoomRecord:
     measures: RoomMeasures | None = None
     mesh: ElementMesh | None = None
 
-    def get_measured_columns(self) -> dict[str, Any]:
-        """The room table's measured columns (rounded; footprint as GeoJSON in world x/y)."""
+    def get_measured_columns(self, *, footprint: dict[str, Any] | None) -> dict[str, Any]:
+        """The room table's measured columns (rounded), with ``footprint``: the footprint as
+        GeoJSON in world x/y, made for all rooms at once by :meth:`Snapshot.get_footprints`."""
         m = self.measures
         if m is None:
             return dict.fromkeys(
@@ -73,7 +75,7 @@ class RoomRecord:
             "volume_m3": round(m.volume_m3, 4) if m.volume_m3 is not None else None,
             "height_m": round(m.height_m, 4),
             "perimeter_m": round(m.perimeter_m, 4),
-            "footprint": to_geojson(m.footprint),
+            "footprint": footprint,
             "centroid": [round(float(v), 4) for v in m.centroid],
             "bbox": [round(float(v), 4) for v in (*m.bbox_min, *m.bbox_max)],
             "is_closed": m.is_closed,
@@ -96,6 +98,12 @@ class Snapshot:
     outlines: dict[str, BaseGeometry] = field(default_factory=dict)  # building GlobalId -> outline
     hasher: StepHasher | None = None  # content hashes of the file's entities, shared by both stages
     context_keys: ForkedCall[dict[int, str]] | None = None  # the context's cache keys, computed ahead
+
+    def get_footprints(self) -> dict[str, dict[str, Any] | None]:
+        """Every measured room's footprint as GeoJSON (as :func:`to_geojson` gives it), made in
+        one vectorised call: one at a time cost twice as much."""
+        measured = [(gid, room.measures.footprint) for gid, room in self.rooms.items() if room.measures is not None]
+        return dict(zip((gid for gid, _ in measured), to_geojson_many([footprint for _, footprint in measured])))
 
     def get_outline_wgs84(self, building_global_id: str) -> dict[str, Any] | None:
         """A building's outline as GeoJSON in WGS84 lon/lat, when the model is georeferenced."""
@@ -125,6 +133,14 @@ def to_geojson(geometry: BaseGeometry, *, precision: float = 1e-4) -> dict[str, 
     if geometry is None or geometry.is_empty:
         return None
     return json.loads(shapely.to_geojson(shapely.set_precision(geometry, precision)))
+
+
+def to_geojson_many(geometries: list[BaseGeometry | None], *, precision: float = 1e-4) -> list[dict[str, Any] | None]:
+    """:func:`to_geojson` of each geometry, in one vectorised shapely call."""
+    array = np.empty(len(geometries), dtype=object)
+    array[:] = [g if g is not None and not g.is_empty else None for g in geometries]
+    texts = shapely.to_geojson(shapely.set_precision(array, precision))
+    return [json.loads(text) if text is not None else None for text in texts]
 
 
 def _get_hasher(snapshot: Snapshot) -> StepHasher:
