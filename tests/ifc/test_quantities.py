@@ -69,3 +69,34 @@ def test_the_fzk_haus_net_area_applies_reductions_and_differs_from_gross():
     values = [read_room_properties(s, model.units).declared_areas for s in model.file.by_type("IfcSpace")]
     pairs = [({a.kind: a.value_m2 for a in v}) for v in values]
     assert any(p["NetFloorArea"] == pytest.approx(74.5, abs=0.1) and p["GrossFloorArea"] == pytest.approx(107.2, abs=0.1) for p in pairs)
+
+
+def test_values_with_their_own_units_odd_values_and_other_kinds_of_property_read_as_before(tmp_path):
+    """A quantity and a property in square feet, a count, a real, a boolean, an empty value and
+    an enumerated property: each as the attribute-by-attribute reading gave it."""
+    import ifcopenshell.api
+    import ifcopenshell.guid
+
+    model = open_ifc(build_model(tmp_path / "m.ifc", [RoomSpec("101", qto_name=None)]))
+    file, space = model.file, model.file.by_type("IfcSpace")[0]
+    metre2 = file.create_entity("IfcSIUnit", UnitType="AREAUNIT", Name="SQUARE_METRE")
+    factor = file.create_entity("IfcMeasureWithUnit", file.create_entity("IfcAreaMeasure", 0.09290304), metre2)
+    dims = file.create_entity("IfcDimensionalExponents", 2, 0, 0, 0, 0, 0, 0)
+    square_foot = file.create_entity("IfcConversionBasedUnit", dims, "AREAUNIT", "square foot", factor)
+    quantities = file.create_entity("IfcElementQuantity", ifcopenshell.guid.new(), Name="BaseQuantities", Quantities=[
+        file.create_entity("IfcQuantityArea", "NetFloorArea", AreaValue=200.0, Unit=square_foot),
+        file.create_entity("IfcQuantityCount", "Desks", CountValue=4.0),
+    ])
+    properties = file.create_entity("IfcPropertySet", ifcopenshell.guid.new(), Name="Pset_Ledger", HasProperties=[
+        file.create_entity("IfcPropertySingleValue", "Area", NominalValue=file.create_entity("IfcAreaMeasure", 100.0), Unit=square_foot),
+        file.create_entity("IfcPropertySingleValue", "Ratio", NominalValue=file.create_entity("IfcReal", 0.5)),
+        file.create_entity("IfcPropertySingleValue", "Shared", NominalValue=file.create_entity("IfcBoolean", True)),
+        file.create_entity("IfcPropertySingleValue", "Empty"),
+        file.create_entity("IfcPropertyEnumeratedValue", "Kind", EnumerationValues=[file.create_entity("IfcLabel", "A")]),
+    ])
+    for definition in (quantities, properties):
+        file.create_entity("IfcRelDefinesByProperties", ifcopenshell.guid.new(), RelatedObjects=[space], RelatingPropertyDefinition=definition)
+    props = read_room_properties(space, model.units)
+    assert props.properties["BaseQuantities"] == {"NetFloorArea": pytest.approx(200 * 0.09290304), "Desks": 4.0}
+    assert props.properties["Pset_Ledger"] == {"Area": pytest.approx(9.290304), "Ratio": 0.5, "Shared": True, "Empty": None}
+    assert {(a.kind, a.source) for a in props.declared_areas} == {("NetFloorArea", "BaseQuantities.NetFloorArea"), ("Area", "Pset_Ledger.Area")}
