@@ -110,3 +110,25 @@ def test_a_context_element_no_kernel_meshes_is_still_reported(tmp_path):
     result = mesh_elements(file, file.by_type("IfcSpace"))
     assert [f.global_id for f in result.failed] == [file.by_type("IfcSpace")[1].GlobalId]
     assert {f.library for f in result.fallbacks if f.global_id == result.failed[0].global_id} == {"cgal-simple", "opencascade"}
+
+
+def _box(x0: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """A closed unit cube from x0, as a kernel emits it: each side's corners its own vertices."""
+    import trimesh
+
+    cube = trimesh.creation.box(extents=(1, 1, 1))
+    triangles = cube.vertices[cube.faces] + [x0 + 0.5, 0.5, 0.5]
+    return triangles.reshape(-1, 3), np.arange(len(triangles) * 3).reshape(-1, 3)
+
+
+def test_shells_checked_together_are_closed_exactly_when_checked_one_by_one():
+    from twin.geometry.kernels import are_closed, is_closed
+
+    closed = _box()
+    opened = (closed[0], closed[1][:-1])  # one triangle missing
+    touching = _box(1.0)  # beside the first, sharing the corners of a face with it
+    half_a, half_b = (closed[0], closed[1][:6]), (closed[0], closed[1][6:])  # one shell split over two meshes: neither is closed
+    empty = (np.zeros((0, 3)), np.zeros((0, 3), dtype=np.int64))
+    meshes = [closed, opened, touching, half_a, half_b, empty, closed]
+    assert list(are_closed(meshes)) == [is_closed(v, f) for v, f in meshes] == [True, False, True, False, False, False, True]
+    assert list(are_closed([])) == []

@@ -23,6 +23,7 @@ fast kernel accepted are also spot-checked against the last kernel's floor area 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import ifcopenshell
@@ -118,21 +119,46 @@ def is_eligible(library: str, file: ifcopenshell.file, element: ifcopenshell.ent
 
 def is_closed(vertices: np.ndarray, faces: np.ndarray) -> bool:
     """Every edge shared by exactly two triangles, after welding coincident vertices (1 um)."""
+    return bool(are_closed([(vertices, faces)])[0])
+
+
+def are_closed(meshes: Sequence[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """``(k,) bool``: :func:`is_closed` of each ``(vertices (n, 3), faces (m, 3))`` mesh, all in
+    one pass over their triangles (each mesh's vertices welded apart from the others')."""
+    closed = np.zeros(len(meshes), dtype=bool)
+    if not meshes:
+        return closed
+    vertex_counts = [len(v) for v, _ in meshes]
+    starts = np.concatenate([[0], np.cumsum(vertex_counts)[:-1]]).astype(np.int64)
+    vertices = np.concatenate([np.asarray(v, dtype=np.float64).reshape(-1, 3) for v, _ in meshes])
+    faces = np.concatenate([np.asarray(f, dtype=np.int64).reshape(-1, 3) + start for (_, f), start in zip(meshes, starts)])
     if len(faces) == 0:
-        return False
-    _, shared, _ = get_edge_uses(weld_vertices(vertices)[faces], len(vertices), directed=False)
-    return len(shared) > 0 and bool(np.all(shared == 2))
+        return closed
+    weld = weld_vertices(vertices, groups=np.repeat(np.arange(len(meshes)), vertex_counts))
+    owners = np.repeat(np.arange(len(meshes)), [len(f) for _, f in meshes])
+    face_of, shared, _ = get_edge_uses(weld[faces], len(vertices), directed=False)
+    edge_owners = owners[face_of]
+    has_edges = np.bincount(edge_owners, minlength=len(meshes)) > 0
+    open_edges = np.bincount(edge_owners, weights=shared != 2, minlength=len(meshes))
+    return has_edges & (open_edges == 0)
 
 
-def get_rejection(library: str, is_last: bool, element, vertices: np.ndarray, faces: np.ndarray) -> str | None:
-    """Why a library's result for an element is not kept (``None``: keep it)."""
+def needs_closed_shell(library: str, is_last: bool, element) -> bool:
+    """Whether :func:`get_rejection` asks ``library``'s result for ``element`` to be closed."""
+    return not is_last and is_room(element)
+
+
+def get_rejection(library: str, is_last: bool, element, vertices: np.ndarray, faces: np.ndarray, *,
+                  closed: bool | None = None) -> str | None:
+    """Why a library's result for an element is not kept (``None``: keep it). ``closed``: the
+    shell's :func:`is_closed`, when the caller found it already (for many meshes at once)."""
     from twin.tolerances import DEGENERATE_TRIANGLE_AREA_M2
 
     if len(faces) == 0:
         return f"{library}: no triangles"
     if not has_area_above(vertices, faces, DEGENERATE_TRIANGLE_AREA_M2):
         return f"{library}: no triangles with an area"
-    if not is_last and is_room(element) and not is_closed(vertices, faces):
+    if needs_closed_shell(library, is_last, element) and not (is_closed(vertices, faces) if closed is None else closed):
         return f"{library}: room shell is not closed"
     return None
 

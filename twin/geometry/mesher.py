@@ -13,11 +13,13 @@ that still fails is logged and reported in :attr:`MeshResult.failed`, never drop
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import ifcopenshell
 import ifcopenshell.geom
@@ -27,10 +29,12 @@ from twin.geometry.cache import ElementKeys, GeometryCache, StepHasher, get_mesh
 from twin.geometry.kernels import (
     ROOM_SAMPLE_REL_TOLERANCE,
     KernelPlan,
+    are_closed,
     get_plan,
     get_rejection,
     get_room_sample,
     is_eligible,
+    needs_closed_shell,
     settings_fingerprint,
 )
 from twin.geometry.triangles import has_area_above
@@ -59,9 +63,15 @@ CONTEXT_CLASSES = (
     "IfcCovering",
 )
 
-#: Worker processes when ``threads`` is not given: one per core, up to 4 (used only for the slow
-#: kernels, see :mod:`twin.geometry.workers`).
+#: Worker processes when ``threads`` is not given: one per core, up to 4 (used for the slow
+#: kernels and large batches, see :mod:`twin.geometry.workers`).
 DEFAULT_PROCESSES = max(1, min(os.cpu_count() or 1, 4))
+
+#: A library's results are checked this many at a time (rooms' shells in one pass each time);
+#: progress is reported after each such chunk.
+CHECK_CHUNK = 256
+
+T = TypeVar("T")
 
 #: Representation identifiers that carry a 3D body the iterator meshes.
 _BODY_IDENTIFIERS = {"Body", "Facetation", None, ""}
@@ -240,20 +250,25 @@ def mesh_elements(
         for library, batch in batches.items():
             result.kernel_calls += 1
             wanted, seen = {element.id() for element in batch}, set()
-            for step_id, guid, ifc_class, vertices, faces in iterate_parallel(file, batch, library, settings, processes):
-                element = pending.get(step_id)
-                if element is None or step_id not in wanted or step_id in seen:
-                    continue
-                seen.add(step_id)
-                is_last = tier == len(plan.libraries_for(element)) - 1
-                reason = get_rejection(library, is_last, element, vertices, faces)
-                if reason is not None:
-                    result.fallbacks.append(Fallback(guid, ifc_class, library, reason))
-                    continue
-                result.meshes[guid] = ElementMesh(guid, step_id, ifc_class, vertices, faces.astype(np.int64))
-                result.libraries[guid] = library
-                fresh.add(guid)
-                del pending[step_id]
+            for chunk in _in_chunks(iterate_parallel(file, batch, library, settings, processes), CHECK_CHUNK):
+                arrived = []
+                for raw in chunk:
+                    element = pending.get(raw[0])
+                    if element is not None and raw[0] in wanted and raw[0] not in seen:
+                        seen.add(raw[0])
+                        arrived.append((raw, element, tier == len(plan.libraries_for(element)) - 1))
+                # the rooms' shells are checked for closure all at once, not one by one
+                shells = [i for i, (raw, element, is_last) in enumerate(arrived) if needs_closed_shell(library, is_last, element)]
+                closed = dict(zip(shells, are_closed([arrived[i][0][3:] for i in shells])))
+                for index, ((step_id, guid, ifc_class, vertices, faces), element, is_last) in enumerate(arrived):
+                    reason = get_rejection(library, is_last, element, vertices, faces, closed=closed.get(index))
+                    if reason is not None:
+                        result.fallbacks.append(Fallback(guid, ifc_class, library, reason))
+                        continue
+                    result.meshes[guid] = ElementMesh(guid, step_id, ifc_class, vertices, faces.astype(np.int64))
+                    result.libraries[guid] = library
+                    fresh.add(guid)
+                    del pending[step_id]
                 say()
             for step_id in (wanted - seen) & pending.keys():
                 element = pending[step_id]
@@ -295,6 +310,12 @@ def mesh_elements(
         len({f.global_id for f in result.fallbacks}), result.retried, len(result.failed), plan.name,
     )
     return result
+
+
+def _in_chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
 
 
 def get_element_keys(

@@ -48,9 +48,10 @@ def has_area_above(vertices: np.ndarray, faces: np.ndarray, threshold: float) ->
     return get_total_area(vertices, faces) > threshold
 
 
-def weld_vertices(vertices: np.ndarray, *, decimals: int = 6) -> np.ndarray:
+def weld_vertices(vertices: np.ndarray, *, decimals: int = 6, groups: np.ndarray | None = None) -> np.ndarray:
     """``(n,) int64``: one index per group of ``(n, 3)`` vertices that coincide once rounded to
-    ``decimals`` (6: 1 um in metres), numbered in sorted order.
+    ``decimals`` (6: 1 um in metres), numbered in sorted order. ``groups``: ``(n,) int`` (say,
+    the mesh of each vertex); vertices of different groups never weld.
 
     The same as ``np.unique(np.round(vertices, decimals), axis=0, return_inverse=True)[1]``
     (numpy rounds by scaling and ``rint`` too), four times faster: three integer columns sorted
@@ -58,7 +59,9 @@ def weld_vertices(vertices: np.ndarray, *, decimals: int = 6) -> np.ndarray:
     if len(vertices) == 0:
         return np.zeros(0, dtype=np.int64)
     grid = np.rint(vertices * 10.0**decimals).astype(np.int64)
-    order = np.lexsort((grid[:, 2], grid[:, 1], grid[:, 0]))
+    if groups is not None:
+        grid = np.column_stack((np.asarray(groups, dtype=np.int64), grid))
+    order = np.lexsort(grid.T[::-1])
     ordered = grid[order]
     starts = np.empty(len(ordered), dtype=bool)
     starts[0] = True
