@@ -41,9 +41,11 @@ def test_loading_and_editing_the_ledger_keeps_warnings_current(engine, assets_di
     assert open_warnings(engine) == {("person_over_standard", "P1"): "open", ("room_over_standard", room_gid): "open"}
     with transaction(engine) as session:
         before = [(w.id, w.first_seen) for w in session.scalars(select(Warning).order_by(Warning.id))]
+        seen_before = session.scalar(select(Warning.last_seen).order_by(Warning.id))
         report = refresh_warnings(session)
-        assert report.opened == 0 and report.resolved == 0
+        assert report.opened == 0 and report.resolved == 0 and report.still_open == 2
         assert [(w.id, w.first_seen) for w in session.scalars(select(Warning).order_by(Warning.id))] == before
+        assert session.scalar(select(Warning.last_seen).order_by(Warning.id)) > seen_before  # found again: last seen now
         warning = session.scalar(select(Warning).where(Warning.rule == "person_over_standard"))
         set_warning_status(session, warning.id, "acknowledged", actor="inspector")
         refresh_warnings(session)

@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from twin.alerts.rules import RULES, Finding
@@ -19,6 +19,11 @@ from twin.standards import Standards, get_standards
 
 log = logging.getLogger(__name__)
 STATUSES = ("open", "acknowledged", "resolved")
+#: A stored warning's columns that refreshing compares with what the rules find.
+_COMPARED = (
+    Warning.id, Warning.fingerprint, Warning.status, Warning.rule, Warning.severity, Warning.subject_kind,
+    Warning.subject_key, Warning.room_id, Warning.person_id, Warning.unit_id, Warning.message, Warning.evidence,
+)
 
 
 @dataclass(frozen=True)
@@ -44,36 +49,49 @@ def evaluate(session: Session, *, today: date | None = None, standards: Standard
 def refresh_warnings(session: Session, *, today: date | None = None, standards: Standards | None = None) -> RefreshReport:
     """Bring the warning table in line with what the rules find now (inside the caller's transaction)."""
     standards = standards or get_standards()
+    session.flush()  # what follows reads and writes through the session's connection
     facts = read_facts(session)
     _update_room_compliance(session, facts, standards)
     findings = {f.fingerprint: f for f in evaluate(session, today=today, standards=standards, facts=facts)}
-    existing = {w.fingerprint: w for w in session.scalars(select(Warning))}
+    # plain rows, and a statement per kind of change: a large ledger holds thousands of warnings
+    # found again at every refresh, and ORM objects for them cost more than finding them did
+    existing = {row.fingerprint: row for row in session.connection().execute(select(*_COMPARED))}
     now = utcnow()
-    opened = still = resolved = 0
+    added, changes, seen = [], [], []
+    opened = still = 0
     for fingerprint, finding in findings.items():
-        warning = existing.get(fingerprint)
+        row = existing.get(fingerprint)
         severity = standards.rules.get(finding.rule, {}).get("severity", "warning")
         values = dict(rule=finding.rule, severity=severity, subject_kind=finding.subject_kind, subject_key=finding.subject_key,
                       room_id=finding.room_id, person_id=finding.person_id, unit_id=finding.unit_id, message=finding.message,
                       evidence={**finding.evidence, "message_en": finding.message_en})
-        if warning is None:
-            session.add(Warning(fingerprint=fingerprint, status="open", first_seen=now, last_seen=now, **values))
+        if row is None:
+            added.append(dict(fingerprint=fingerprint, status="open", first_seen=now, last_seen=now, resolved_at=None,
+                              acknowledged_by=None, **values))
             opened += 1
             continue
-        for key, value in values.items():
-            if getattr(warning, key) != value:
-                setattr(warning, key, value)
-        warning.last_seen = now
-        if warning.status == "resolved":
-            warning.status, warning.resolved_at = "open", None
+        changed = {key: value for key, value in values.items() if getattr(row, key) != value}
+        if row.status == "resolved":
+            changed.update(status="open", resolved_at=None)
             opened += 1
         else:
             still += 1
-    for fingerprint, warning in existing.items():
-        if fingerprint not in findings and warning.status != "resolved":
-            warning.status, warning.resolved_at = "resolved", now
-            resolved += 1
-    session.flush()
+        if changed:
+            changes.append((row.id, changed))
+        seen.append(row.id)
+    gone = [row.id for fingerprint, row in existing.items() if fingerprint not in findings and row.status != "resolved"]
+    table = Warning.__table__
+    if added:
+        session.execute(insert(table), added)
+    for warning_id, changed in changes:
+        session.execute(update(table).where(table.c.id == warning_id).values(**changed))
+    for start in range(0, len(seen), 500):
+        session.execute(update(table).where(table.c.id.in_(seen[start : start + 500])).values(last_seen=now))
+    for start in range(0, len(gone), 500):
+        session.execute(update(table).where(table.c.id.in_(gone[start : start + 500])).values(status="resolved", resolved_at=now))
+    for warning in [w for w in session.identity_map.values() if isinstance(w, Warning)]:
+        session.expire(warning)  # loaded before this refresh: read again when next used
+    resolved = len(gone)
     log.info("warnings: %d opened, %d still open, %d resolved", opened, still, resolved)
     return RefreshReport(opened, still, resolved)
 
@@ -82,7 +100,7 @@ def _update_room_compliance(session: Session, facts: LedgerFacts, standards: Sta
     """Store each room's compliance class (over / within / vacant / none) for fast filtering."""
     people, rooms = check_people(facts, standards), check_rooms(facts, standards)
     changed = []
-    current = dict(session.execute(select(Room.id, Room.compliance)).all())
+    current = dict(session.connection().execute(select(Room.id, Room.compliance)).all())
     for room in facts.rooms.values():
         value = get_room_compliance(room, facts, people, rooms) if room.status == "active" else None
         if current.get(room.id) != value:
