@@ -19,7 +19,9 @@ For each file (the real models in ../shared/ifc and the demo campus), on this ma
 * the campus annex, then ``campus_annex_v2.ifc`` (one storey renovated) into the same ledger
   with the cache warm from the first, in pairs, in a fresh process (as ``twin ingest`` runs):
   after a dozen ingests this long process ran the same pairs 10-20 % slower (a larger heap for
-  the garbage collector to walk), and the short v2 ingest felt it most.
+  the garbage collector to walk), and the short v2 ingest felt it most; then the same pairs into
+  a copy of ``bench/api_load.py``'s 20,000-room portfolio ledger (built once under var/), where
+  what scales with the ledger (the warnings refresh) shows.
 
 Medians of ``--repeat`` runs. Prints Markdown and, with ``--write``, replaces the sections between
 ``<!-- bench:ingest:begin/end -->`` and ``<!-- bench:speed:begin/end -->`` in docs/benchmarks.md.
@@ -33,6 +35,7 @@ import json
 import logging
 import math
 import multiprocessing
+import shutil
 import statistics
 import subprocess
 import sys
@@ -87,13 +90,16 @@ def time_webifc(files: list[Path], repeat: int) -> dict:
     return {Path(path).name: value for path, value in data["files"].items()} | {"_version": data["version"]}
 
 
-def time_bare_iterator(path: Path) -> float:
-    """Seconds for open + the default-kernel iterator over spaces and context elements."""
+def time_iterator(path: Path, *, rooms_only: bool = False, library: str | None = None, threads: int | None = None) -> float:
+    """Seconds for ifcopenshell.open + one iterator over the rooms (and, unless ``rooms_only``,
+    the context elements) with ``library`` (the default kernel when ``None``), touching every
+    buffer and doing nothing else per element."""
     started = time.perf_counter()
     file = ifcopenshell.open(str(path))
-    elements = [e for e in [*file.by_type("IfcSpace"), *get_context_elements(file)] if has_body(e)]
+    elements = [e for e in [*file.by_type("IfcSpace"), *([] if rooms_only else get_context_elements(file))] if has_body(e)]
     if elements:
-        iterator = ifcopenshell.geom.iterator(make_settings(), file, multiprocessing.cpu_count(), include=elements)
+        kernel = {"geometry_library": library} if library else {}
+        iterator = ifcopenshell.geom.iterator(make_settings(), file, threads or multiprocessing.cpu_count(), include=elements, **kernel)
         if iterator.initialize():
             while True:
                 geometry = iterator.get().geometry
@@ -101,6 +107,18 @@ def time_bare_iterator(path: Path) -> float:
                 if not iterator.next():
                     break
     return time.perf_counter() - started
+
+
+def time_bare_iterator(path: Path) -> float:
+    """The issue-2 baseline: open + the default-kernel iterator over spaces and context elements."""
+    return time_iterator(path)
+
+
+def time_kernel_floor(path: Path, *, rooms_only: bool) -> float:
+    """Open + cgal-simple (the fastest library) over the rooms, or over rooms and context, in
+    one thread with no Python work per element: what no ifcopenshell ingest can beat
+    (cgal-simple's dropped booleans are not redone, so it is an under-estimate)."""
+    return time_iterator(path, rooms_only=rooms_only, library="cgal-simple", threads=1)
 
 
 def open_warm_ledger(folder: str, path: Path):
@@ -123,26 +141,6 @@ def time_rooms_in_ledger(path: Path, *, warm: bool = True) -> float:
         seconds = time.perf_counter() - started
         engine.dispose()
     return seconds
-
-
-def time_kernel_floor(path: Path, *, rooms_only: bool) -> float:
-    """Seconds for ifcopenshell.open + cgal-simple (the fastest library) over the rooms, or over
-    rooms and context, in one process with no Python work per element: what no ifcopenshell
-    ingest can beat (cgal-simple's dropped booleans are not redone, so it is an under-estimate)."""
-    started = time.perf_counter()
-    file = ifcopenshell.open(str(path))
-    elements = [e for e in file.by_type("IfcSpace") if has_body(e)]
-    if not rooms_only:
-        elements += [e for e in get_context_elements(file) if has_body(e)]
-    if elements:
-        iterator = ifcopenshell.geom.iterator(make_settings(), file, 1, include=elements, geometry_library="cgal-simple")
-        if iterator.initialize():
-            while True:
-                geometry = iterator.get().geometry
-                _ = (geometry.verts_buffer, geometry.faces_buffer)
-                if not iterator.next():
-                    break
-    return time.perf_counter() - started
 
 
 def time_ingest(path: Path) -> tuple[float, float, object, list]:
@@ -170,13 +168,16 @@ def time_context_processes(path: Path, threads: int) -> float:
     return time.perf_counter() - started
 
 
-def time_new_version(repeat: int) -> tuple[float, float, float, int, int]:
+def time_new_version(repeat: int, *, base: Path | None = None) -> tuple[float, float, float, int, int]:
     """(first annex ingest, v2 ingest with the cache warm, median of the v2/first ratios of each
     pair, v2 cache hits, v2 elements meshed). Each pair runs back to back, so a slow moment of
-    the shared machine hits both of a pair alike."""
+    the shared machine hits both of a pair alike. ``base``: a ledger file each pair starts from
+    (a copy; else a new ledger warmed up with another file)."""
     firsts, seconds, hits, meshed = [], [], 0, 0
     for _ in range(repeat):
         with tempfile.TemporaryDirectory() as folder:
+            if base is not None:
+                shutil.copy(base, Path(folder) / "twin.db")
             engine = open_warm_ledger(folder, ANNEX)
             started = time.perf_counter()
             ingest_file(ANNEX, engine=engine, assets_dir=Path(folder) / "assets")
@@ -191,6 +192,21 @@ def time_new_version(repeat: int) -> tuple[float, float, float, int, int]:
             engine.dispose()
     ratio = statistics.median(second / first for first, second in zip(firsts, seconds))
     return statistics.median(firsts), statistics.median(seconds), ratio, hits, meshed
+
+
+def new_version_pairs(pairs: int, *, base: Path | None = None) -> tuple[float, float, float, int, int]:
+    """:func:`time_new_version` in a fresh process, as ``twin ingest`` runs."""
+    command = [sys.executable, __file__, "--new-version", str(pairs), *(["--base-ledger", str(base)] if base else [])]
+    return json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])
+
+
+def build_portfolio_ledger() -> Path:
+    """The 20,000-room portfolio ledger of ``bench/api_load.py`` (built once, under var/)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from api_load import WORK, build_ledger
+
+    build_ledger(20)
+    return WORK / "twin.db"
 
 
 def geomean(values: list[float]) -> float:
@@ -216,9 +232,10 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
     parser.add_argument("--repeat", type=int, default=3, help="runs per file; the median is reported")
     parser.add_argument("--new-version", type=int, metavar="PAIRS", help=argparse.SUPPRESS)  # the v2 pairs, in a child
+    parser.add_argument("--base-ledger", type=Path, help=argparse.SUPPRESS)  # ... starting from a copy of this ledger
     args = parser.parse_args()
     if args.new_version:
-        print(json.dumps(time_new_version(args.new_version)))
+        print(json.dumps(time_new_version(args.new_version, base=args.base_ledger)))
         return
     logging.basicConfig(level=logging.ERROR)
     files = args.files or sorted((ROOT.parent / "shared" / "ifc").glob("*.ifc")) + CAMPUS
@@ -273,9 +290,9 @@ def main() -> None:
         )
         print(rows[-1], proc_rows[-1], fallback_rows[-1], sep="\n", flush=True)
     pairs = max(args.repeat, 5)
-    first, second, v2_ratio, hits, meshed = json.loads(subprocess.run(
-        [sys.executable, __file__, "--new-version", str(pairs)], check=True, capture_output=True, text=True,
-    ).stdout.strip().splitlines()[-1])
+    first, second, v2_ratio, hits, meshed = new_version_pairs(pairs)
+    big = build_portfolio_ledger()
+    big_first, big_second, big_ratio, _, _ = new_version_pairs(3, base=big)
     load_after = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else ["?"]
     stamp = (
         f"Measured {time.strftime('%Y-%m-%d')} on this machine ({multiprocessing.cpu_count()} cores, shared: load average "
@@ -319,6 +336,7 @@ def main() -> None:
             f"| rooms in the ledger within 5x web-ifc open + room meshes (geometric mean) | {geomean(room_ratios):.1f}x | {verdict(geomean(room_ratios) <= 5)} |",
             f"| full ingest within 3x web-ifc open + all meshes (geometric mean) | {geomean(full_ratios):.1f}x | {verdict(geomean(full_ratios) <= 3)} |",
             f"| campus_annex_v2 after campus_annex, cache warm: under 25 % of the first ingest | {second:.2f} s / {first:.2f} s (medians of {pairs} pairs); median ratio {v2_ratio * 100:.0f} % ({hits} of {meshed} meshes from the cache) | {verdict(v2_ratio < 0.25)} |",
+            f"| the same pair into a ledger of 20,000 rooms (bench/api_load.py's portfolio) | {big_second:.2f} s / {big_first:.2f} s (medians of 3 pairs); median ratio {big_ratio * 100:.0f} % | {verdict(big_ratio < 0.25)} |",
             f"| the same file again: under 5 % of its first ingest (worst file) | {max(again_ratios) * 100:.1f} % | {verdict(max(again_ratios) < 0.05)} |",
             "",
             "Context meshing alone (fast plan, no cache), one process against two worker processes:",
