@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from twin.alerts.rules import RULES, Finding
+from twin.alerts.scope import WarningScope
 from twin.compliance.facts import LedgerFacts, read_facts
 from twin.compliance.person import check_people, check_rooms, get_room_compliance
 from twin.errors import NotFound, TwinError
@@ -46,16 +47,22 @@ def evaluate(session: Session, *, today: date | None = None, standards: Standard
     return findings
 
 
-def refresh_warnings(session: Session, *, today: date | None = None, standards: Standards | None = None) -> RefreshReport:
-    """Bring the warning table in line with what the rules find now (inside the caller's transaction)."""
+def refresh_warnings(session: Session, *, today: date | None = None, standards: Standards | None = None,
+                     scope: WarningScope | None = None) -> RefreshReport:
+    """Bring the warning table in line with what the rules find now (inside the caller's transaction).
+
+    ``scope``: only the warnings (and stored compliance) of the subjects an ingest can have
+    changed, from the facts they need (see :mod:`twin.alerts.scope`); else everything."""
     standards = standards or get_standards()
     session.flush()  # what follows reads and writes through the session's connection
-    facts = read_facts(session)
-    _update_room_compliance(session, facts, standards)
-    findings = {f.fingerprint: f for f in evaluate(session, today=today, standards=standards, facts=facts)}
+    facts = read_facts(session, rooms=scope.facts_rooms if scope is not None else None)
+    _update_room_compliance(session, facts, standards, scope=scope)
+    findings = {f.fingerprint: f for f in evaluate(session, today=today, standards=standards, facts=facts)
+                if scope is None or scope.covers(f)}
     # plain rows, and a statement per kind of change: a large ledger holds thousands of warnings
     # found again at every refresh, and ORM objects for them cost more than finding them did
-    existing = {row.fingerprint: row for row in session.connection().execute(select(*_COMPARED))}
+    stored = select(*_COMPARED) if scope is None else select(*_COMPARED).where(scope.get_warning_filter())
+    existing = {row.fingerprint: row for row in session.connection().execute(stored)}
     now = utcnow()
     added, changes, seen = [], [], []
     opened = still = 0
@@ -96,13 +103,20 @@ def refresh_warnings(session: Session, *, today: date | None = None, standards: 
     return RefreshReport(opened, still, resolved)
 
 
-def _update_room_compliance(session: Session, facts: LedgerFacts, standards: Standards) -> None:
-    """Store each room's compliance class (over / within / vacant / none) for fast filtering."""
-    people, rooms = check_people(facts, standards), check_rooms(facts, standards)
+def _update_room_compliance(session: Session, facts: LedgerFacts, standards: Standards, *,
+                            scope: WarningScope | None = None) -> None:
+    """Store each room's (or each of the scope's compliance rooms') compliance class (over /
+    within / vacant / none) for fast filtering."""
+    people, checks = check_people(facts, standards), check_rooms(facts, standards)
     changed = []
-    current = dict(session.connection().execute(select(Room.id, Room.compliance)).all())
+    query = select(Room.id, Room.compliance)
+    if scope is not None:
+        query = query.where(Room.id.in_(scope.queries["compliance_rooms"]))
+    current = dict(session.connection().execute(query).all())
     for room in facts.rooms.values():
-        value = get_room_compliance(room, facts, people, rooms) if room.status == "active" else None
+        if scope is not None and room.id not in scope.compliance_rooms:
+            continue
+        value = get_room_compliance(room, facts, people, checks) if room.status == "active" else None
         if current.get(room.id) != value:
             changed.append({"id": room.id, "compliance": value})
     if changed:  # a derived column: a core UPDATE, so the rooms' row_version (edit guard) stays

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from twin.ledger.models import Occupancy, Person, Room, Storey, Unit
@@ -82,11 +82,13 @@ class LedgerFacts:
         return [o for o in self.occupancies if o.room_id == room_id]
 
 
-def read_facts(session: Session) -> LedgerFacts:
+def read_facts(session: Session, *, rooms: Select | None = None) -> LedgerFacts:
     """Read units, people, rooms (active and retired) and open occupancies.
 
-    Plain columns only, in the fact classes' field order: no ORM objects and none of the rooms'
-    JSON (properties, footprints), so this stays cheap on large ledgers.
+    ``rooms``: a select of room ids; then only those rooms, the open occupancies of them and the
+    people holding those are read (every unit still). Plain columns only, in the fact classes'
+    field order: no ORM objects and none of the rooms' JSON (properties, footprints), so this
+    stays cheap on large ledgers.
     """
     session.flush()
     connection = session.connection()  # plain rows straight from the driver: no ORM result processing
@@ -94,15 +96,22 @@ def read_facts(session: Session) -> LedgerFacts:
     units = select(Unit.id, Unit.code, Unit.name, Unit.admin_level, Unit.reference_level, Unit.approved_posts)
     for row in connection.execute(units):
         facts.units[row.id] = UnitFact(*row[:5], dict(row.approved_posts or {}))
+    is_open = Occupancy.end_date.is_(None)
     people = select(Person.id, Person.code, Person.name, Person.rank, Person.unit_id, Person.status, Person.status_since)
+    if rooms is not None:
+        people = people.where(Person.id.in_(select(Occupancy.person_id).where(is_open, Occupancy.room_id.in_(rooms))))
     facts.people = {row.id: PersonFact(*row) for row in connection.execute(people)}
     storey_counts = dict(connection.execute(select(Storey.building_id, func.count(Storey.id)).where(Storey.is_active).group_by(Storey.building_id)).all())
-    rooms = select(
+    room_rows = select(
         Room.id, Room.global_id, Room.number, Room.name, Room.category, Room.unit_id, Room.use_status, Room.use_status_since,
         Room.measured_area_m2, Room.declared_area_m2, Room.status, Storey.building_id, Room.storey_id,
     ).join(Storey, Room.storey_id == Storey.id)
-    facts.rooms = {row.id: RoomFact(*row, int(storey_counts.get(row.building_id, 0))) for row in connection.execute(rooms)}
+    if rooms is not None:
+        room_rows = room_rows.where(Room.id.in_(rooms))
+    facts.rooms = {row.id: RoomFact(*row, int(storey_counts.get(row.building_id, 0))) for row in connection.execute(room_rows)}
     occupancies = select(Occupancy.id, Occupancy.person_id, Occupancy.room_id, Occupancy.kind, Occupancy.start_date,
-                         Occupancy.approved, Occupancy.concurrent_post_ended).where(Occupancy.end_date.is_(None))
+                         Occupancy.approved, Occupancy.concurrent_post_ended).where(is_open)
+    if rooms is not None:
+        occupancies = occupancies.where(Occupancy.room_id.in_(rooms))
     facts.occupancies = [OccupancyFact(*row) for row in connection.execute(occupancies)]
     return facts

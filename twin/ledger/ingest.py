@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, defer
 from sqlalchemy.orm.attributes import set_committed_value
 
 from twin.alerts.engine import refresh_warnings
+from twin.alerts.scope import get_model_scope
 from twin.errors import GlobalIdConflict
 from twin.ifc.reader import check_ifc_file, get_sha256, open_ifc
 from twin.ifc.spatial import Node
@@ -267,7 +268,7 @@ def _apply_snapshot(
         failed_elements=len(snapshot.failed), rooms_added=added, rooms_updated=updated, rooms_retired=retired,
     )
     version.counts = {key: getattr(report, key) for key in _COUNTED}
-    refresh_warnings(session)
+    refresh_warnings(session, scope=get_model_scope(session, model.id))  # what this model's rooms can change
     return report, version
 
 
