@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from twin.alerts.rules import RULES, Finding
@@ -61,7 +61,9 @@ def refresh_warnings(session: Session, *, today: date | None = None, standards: 
                 if scope is None or scope.covers(f)}
     # plain rows, and a statement per kind of change: a large ledger holds thousands of warnings
     # found again at every refresh, and ORM objects for them cost more than finding them did
-    stored = select(*_COMPARED) if scope is None else select(*_COMPARED).where(scope.get_warning_filter())
+    stored = select(*_COMPARED)
+    if scope is not None:  # the scope's subjects, and whatever else holds a fingerprint found now
+        stored = stored.where(or_(scope.get_warning_filter(), Warning.fingerprint.in_(list(findings))))
     existing = {row.fingerprint: row for row in session.connection().execute(stored)}
     now = utcnow()
     added, changes, seen = [], [], []
