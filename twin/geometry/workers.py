@@ -2,8 +2,9 @@
 
 ifcopenshell's iterator threads gave nothing on this 2-core machine (its Python-side loop and
 the GIL serialise them); worker *processes* do run in parallel. They pay for the slow kernels
-(OpenCASCADE and CGAL spend 10 ms to 2 s per element, the fallbacks of hard elements) from two
-elements on, and for the fast cgal-simple (0.1-0.2 ms per element) only on large batches: below
+(OpenCASCADE and CGAL spend 10 ms to 2 s per element, the fallbacks of hard elements) from three
+elements on (a pool costs 30-50 ms to start: IfcOpenHouse's two OpenCASCADE walls took 2.5x as
+long in workers), and for the fast cgal-simple (0.1-0.2 ms per element) only on large batches: below
 a few hundred elements forking and copying pages cost more than they save, measured on this
 machine (the tower's 2,297 walls, slabs and doors: 0.64 s in-process, 0.44 s in two workers;
 AC11-Institute's 446: no gain). Workers are forked, so each
@@ -34,7 +35,7 @@ log = logging.getLogger(__name__)
 RawMesh = tuple[int, str, str, np.ndarray, np.ndarray]
 
 #: Libraries worth worker processes, and below how many elements they still run in-process.
-MIN_PARALLEL = {"opencascade": 2, "cgal": 2, "cgal-simple": 300}
+MIN_PARALLEL = {"opencascade": 3, "cgal": 3, "cgal-simple": 300}
 #: Elements per chunk sent to a worker (small enough to balance slow elements across workers).
 CHUNK_MAX = 48
 #: Below this many elements (and for rooms at any count) each shape is made on its own: the
