@@ -4,13 +4,15 @@ ifcopenshell's iterator threads gave nothing on this 2-core machine (its Python-
 the GIL serialise them); worker *processes* do run in parallel. They pay for the slow kernels
 (OpenCASCADE and CGAL spend 10 ms to 2 s per element, the fallbacks of hard elements) from three
 elements on (a pool costs 30-50 ms to start: IfcOpenHouse's two OpenCASCADE walls took 2.5x as
-long in workers), and for the fast cgal-simple (0.1-0.2 ms per element) only on large batches: below
-a few hundred elements forking and copying pages cost more than they save, measured on this
-machine (the tower's 2,297 walls, slabs and doors: 0.64 s in-process, 0.44 s in two workers;
-AC11-Institute's 446: no gain). Workers are forked, so each
-inherits the parent's already-parsed file (no re-parse, nothing pickled going in); each meshes
-interleaved chunks of element ids with its own single-threaded iterator and sends back numpy
-arrays. Results stream back chunk by chunk, so memory stays bounded by the chunk size.
+long in workers), and for the fast cgal-simple (0.1-0.2 ms per element) only on large batches:
+below a few hundred elements forking and copying pages cost more than they save, measured on
+this machine (the tower's 2,297 walls, slabs and doors: 0.64 s in-process, 0.44 s in two
+workers; AC11-Institute's 446: no gain).
+
+Workers are forked, so each inherits the parent's already-parsed file (no re-parse, nothing
+pickled going in); each meshes interleaved chunks of element ids (shape by shape: a chunk is
+small, see :data:`SHAPE_BY_SHAPE_MAX`) and sends back numpy arrays. Results stream back chunk
+by chunk, so memory stays bounded by the chunk size.
 
 Where ``fork`` is unavailable, or a pool cannot be started (e.g. inside a daemonic process),
 or a worker dies, the rest is meshed in this process: parallelism is an optimisation, never a
