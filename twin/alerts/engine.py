@@ -54,7 +54,6 @@ def refresh_warnings(session: Session, *, today: date | None = None, standards: 
     ``scope``: only the warnings (and stored compliance) of the subjects an ingest can have
     changed, from the facts they need (see :mod:`twin.alerts.scope`); else everything."""
     standards = standards or get_standards()
-    session.flush()  # what follows reads and writes through the session's connection
     facts = read_facts(session, rooms=scope.facts_rooms if scope is not None else None)
     _update_room_compliance(session, facts, standards, scope=scope)
     findings = {f.fingerprint: f for f in evaluate(session, today=today, standards=standards, facts=facts)
@@ -113,7 +112,7 @@ def _update_room_compliance(session: Session, facts: LedgerFacts, standards: Sta
     changed = []
     query = select(Room.id, Room.compliance)
     if scope is not None:
-        query = query.where(Room.id.in_(scope.queries["compliance_rooms"]))
+        query = query.where(Room.id.in_(scope.compliance_rooms.query))
     current = dict(session.connection().execute(query).all())
     for room in facts.rooms.values():
         if scope is not None and room.id not in scope.compliance_rooms:

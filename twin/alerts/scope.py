@@ -30,15 +30,26 @@ from twin.ledger.models import Occupancy, Room, Warning
 
 
 @dataclass(frozen=True)
-class WarningScope:
-    """The subjects an ingest re-evaluates (ids) and the rooms whose facts that needs."""
+class Ids:
+    """Row ids, held as a set (Python membership) and as the select that gave them (SQL
+    conditions: no IN list of thousands of ids)."""
 
-    rooms: frozenset[int]
-    people: frozenset[int]
-    units: frozenset[int]
-    compliance_rooms: frozenset[int]  # offices whose stored compliance may have changed
+    ids: frozenset[int]
+    query: Select
+
+    def __contains__(self, item: object) -> bool:
+        return item in self.ids
+
+
+@dataclass(frozen=True)
+class WarningScope:
+    """The subjects an ingest re-evaluates and the rooms whose facts that needs."""
+
+    rooms: Ids
+    people: Ids
+    units: Ids
+    compliance_rooms: Ids  # offices whose stored compliance may have changed
     facts_rooms: Select  # ids of every room whose facts are read
-    queries: dict[str, Select]  # the ids above as selects, for SQL conditions (no long IN lists)
 
     def covers(self, finding: Finding) -> bool:
         """Whether a finding is about a subject in scope."""
@@ -53,9 +64,9 @@ class WarningScope:
     def get_warning_filter(self) -> ColumnElement[bool]:
         """Stored warnings about a subject in scope (an SQL condition)."""
         return or_(
-            and_(Warning.subject_kind == "room", Warning.room_id.in_(self.queries["rooms"])),
-            and_(Warning.subject_kind == "person", Warning.person_id.in_(self.queries["people"])),
-            and_(Warning.subject_kind == "unit", Warning.unit_id.in_(self.queries["units"])),
+            and_(Warning.subject_kind == "room", Warning.room_id.in_(self.rooms.query)),
+            and_(Warning.subject_kind == "person", Warning.person_id.in_(self.people.query)),
+            and_(Warning.subject_kind == "unit", Warning.unit_id.in_(self.units.query)),
         )
 
 
@@ -70,14 +81,14 @@ def get_model_scope(session: Session, model_id: int) -> WarningScope:
     units = select(Room.unit_id).where(Room.id.in_(rooms), Room.unit_id.is_not(None))
     unit_rooms = select(Room.id).where(Room.unit_id.in_(units))
     connection = session.connection()
-    ids = lambda query: frozenset(connection.execute(query).scalars())  # noqa: E731
-    room_ids = ids(rooms)
+
+    def read(query: Select) -> Ids:
+        return Ids(frozenset(connection.execute(query).scalars()), query)
+
     return WarningScope(
-        rooms=room_ids,
-        people=ids(people),
-        units=ids(units),
-        compliance_rooms=room_ids | ids(their_rooms),
+        rooms=read(rooms),
+        people=read(people),
+        units=read(units),
+        compliance_rooms=read(select(union(rooms, their_rooms).subquery().c[0])),
         facts_rooms=select(union(rooms, sharing_rooms, unit_rooms).subquery().c[0]),
-        queries={"rooms": rooms, "people": people, "units": units,
-                 "compliance_rooms": select(union(rooms, their_rooms).subquery().c[0])},
     )

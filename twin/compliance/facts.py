@@ -90,7 +90,7 @@ def read_facts(session: Session, *, rooms: Select | None = None) -> LedgerFacts:
     field order: no ORM objects and none of the rooms' JSON (properties, footprints), so this
     stays cheap on large ledgers.
     """
-    session.flush()
+    session.flush()  # pending changes first: the rest reads (and the caller may write) through the connection
     connection = session.connection()  # plain rows straight from the driver: no ORM result processing
     facts = LedgerFacts()
     units = select(Unit.id, Unit.code, Unit.name, Unit.admin_level, Unit.reference_level, Unit.approved_posts)

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import ifcopenshell
 import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -99,6 +100,11 @@ class Snapshot:
     hasher: StepHasher | None = None  # content hashes of the file's entities, shared by both stages
     context_keys: ForkedCall[dict[int, str]] | None = None  # the context's cache keys, computed ahead
 
+    @functools.cached_property
+    def context_elements(self) -> list[ifcopenshell.entity_instance]:
+        """The building elements the context stage meshes (found once, whoever asks first)."""
+        return get_context_elements(self.model.file)
+
     def get_footprints(self) -> dict[str, dict[str, Any] | None]:
         """Every measured room's footprint as GeoJSON (as :func:`to_geojson` gives it), made in
         one vectorised call: one at a time cost twice as much."""
@@ -155,13 +161,13 @@ def _mesh(snapshot: Snapshot, elements, *, stage: str, say: Progress, cache: Geo
     return mesh_elements(snapshot.model.file, elements, on_progress=lambda d, t: say(stage, d, t), cache=cache, hasher=hasher, keys=keys)
 
 
-def _start_context_keys(model: IfcModel, hasher: StepHasher) -> ForkedCall[dict[int, str]]:
+def _start_context_keys(snapshot: Snapshot) -> ForkedCall[dict[int, str]]:
     """Begin the context's cache keys in a forked child (see :mod:`twin.geometry.forked`):
     it walks most of the file while this process meshes the rooms. Not worth a fork for a few
     elements."""
-    elements = get_context_elements(model.file)
+    elements = snapshot.context_elements
     return ForkedCall(
-        functools.partial(get_element_keys, model.file, elements, hasher=hasher),
+        functools.partial(get_element_keys, snapshot.model.file, elements, hasher=_get_hasher(snapshot)),
         fork=len(elements) >= CONTEXT_KEYS_FORK_MIN,
     )
 
@@ -227,11 +233,11 @@ def read_rooms(
     say = progress or (lambda stage, done, total: None)
     started = time.perf_counter()
     say("read", 0, 1)
-    hasher = StepHasher(model.file, text=StepText.read(model.path)) if cache is not None else None
     structure = read_spatial_structure(model)
     rooms = _read_rooms(model, structure)
-    context_keys = _start_context_keys(model, hasher) if hasher is not None and context_next else None
-    snapshot = Snapshot(model, structure, read_georeference(model), rooms, hasher=hasher, context_keys=context_keys)
+    snapshot = Snapshot(model, structure, read_georeference(model), rooms)
+    if cache is not None and context_next:
+        snapshot.context_keys = _start_context_keys(snapshot)
     snapshot.timings["read"] = time.perf_counter() - started
     say("read", 1, 1)
 
@@ -257,9 +263,8 @@ def add_context(snapshot: Snapshot, *, progress: Progress | None = None, cache: 
     say = progress or (lambda stage, done, total: None)
     model, structure = snapshot.model, snapshot.structure
     started = time.perf_counter()
-    elements = get_context_elements(model.file)
     keys = snapshot.context_keys.get() if cache is not None and snapshot.context_keys is not None else None
-    result = _mesh(snapshot, elements, stage="context", say=say, cache=cache, keys=keys)
+    result = _mesh(snapshot, snapshot.context_elements, stage="context", say=say, cache=cache, keys=keys)
     snapshot.failed.extend(result.failed)
     snapshot.context_count = len(result.meshes)
     for mesh in result.meshes.values():
