@@ -143,8 +143,9 @@ def are_closed(meshes: Sequence[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
     return has_edges & (open_edges == 0)
 
 
-def needs_closed_shell(library: str, is_last: bool, element) -> bool:
-    """Whether :func:`get_rejection` asks ``library``'s result for ``element`` to be closed."""
+def needs_closed_shell(is_last: bool, element) -> bool:
+    """Whether :func:`get_rejection` asks a library's result for ``element`` to be closed (a
+    room's, from any library but its last)."""
     return not is_last and is_room(element)
 
 
@@ -158,7 +159,7 @@ def get_rejection(library: str, is_last: bool, element, vertices: np.ndarray, fa
         return f"{library}: no triangles"
     if not has_area_above(vertices, faces, DEGENERATE_TRIANGLE_AREA_M2):
         return f"{library}: no triangles with an area"
-    if needs_closed_shell(library, is_last, element) and not (is_closed(vertices, faces) if closed is None else closed):
+    if needs_closed_shell(is_last, element) and not (is_closed(vertices, faces) if closed is None else closed):
         return f"{library}: room shell is not closed"
     return None
 

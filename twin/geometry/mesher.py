@@ -38,7 +38,7 @@ from twin.geometry.kernels import (
     settings_fingerprint,
 )
 from twin.geometry.triangles import has_area_above
-from twin.geometry.workers import iterate, iterate_parallel
+from twin.geometry.workers import RawMesh, iterate, iterate_parallel
 from twin.tolerances import DEGENERATE_TRIANGLE_AREA_M2
 
 log = logging.getLogger(__name__)
@@ -257,18 +257,7 @@ def mesh_elements(
                     if element is not None and raw[0] in wanted and raw[0] not in seen:
                         seen.add(raw[0])
                         arrived.append((raw, element, tier == len(plan.libraries_for(element)) - 1))
-                # the rooms' shells are checked for closure all at once, not one by one
-                shells = [i for i, (raw, element, is_last) in enumerate(arrived) if needs_closed_shell(library, is_last, element)]
-                closed = dict(zip(shells, are_closed([arrived[i][0][3:] for i in shells])))
-                for index, ((step_id, guid, ifc_class, vertices, faces), element, is_last) in enumerate(arrived):
-                    reason = get_rejection(library, is_last, element, vertices, faces, closed=closed.get(index))
-                    if reason is not None:
-                        result.fallbacks.append(Fallback(guid, ifc_class, library, reason))
-                        continue
-                    result.meshes[guid] = ElementMesh(guid, step_id, ifc_class, vertices, faces.astype(np.int64))
-                    result.libraries[guid] = library
-                    fresh.add(guid)
-                    del pending[step_id]
+                _keep_or_reject(arrived, library, result=result, pending=pending, fresh=fresh)
                 say()
             for step_id in (wanted - seen) & pending.keys():
                 element = pending[step_id]
@@ -310,6 +299,23 @@ def mesh_elements(
         len({f.global_id for f in result.fallbacks}), result.retried, len(result.failed), plan.name,
     )
     return result
+
+
+def _keep_or_reject(arrived: list[tuple[RawMesh, ifcopenshell.entity_instance, bool]], library: str, *,
+                    result: MeshResult, pending: dict[int, ifcopenshell.entity_instance], fresh: set[str]) -> None:
+    """Keep each ``(raw mesh, element, is last library)`` that passes :func:`get_rejection` (the
+    rooms' shells checked for closure all at once, not one by one); note a fallback for the rest."""
+    shells = [i for i, (_, element, is_last) in enumerate(arrived) if needs_closed_shell(is_last, element)]
+    closed = dict(zip(shells, are_closed([arrived[i][0][3:] for i in shells])))
+    for index, ((step_id, guid, ifc_class, vertices, faces), element, is_last) in enumerate(arrived):
+        reason = get_rejection(library, is_last, element, vertices, faces, closed=closed.get(index))
+        if reason is not None:
+            result.fallbacks.append(Fallback(guid, ifc_class, library, reason))
+            continue
+        result.meshes[guid] = ElementMesh(guid, step_id, ifc_class, vertices, faces.astype(np.int64))
+        result.libraries[guid] = library
+        fresh.add(guid)
+        del pending[step_id]
 
 
 def _in_chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:

@@ -219,7 +219,7 @@ def _check_conflicts(session: Session, entity, global_ids: list[str], model: Mod
 
 
 def _apply_snapshot(
-    session: Session, snapshot: Snapshot, assets: list[PlannedAsset], *, actor, progress, final: bool = True
+    session: Session, snapshot: Snapshot, assets: list[PlannedAsset], *, actor, progress, final: bool
 ) -> tuple[IngestReport, ModelVersion]:
     """Write the rooms stage. Unless it is ``final``, storeys keep their plans (a new version's
     storeys show the walls of the version before) until the context stage cuts the new ones."""
@@ -362,8 +362,8 @@ def _sync_rooms(session, model, version, storeys, snapshot: Snapshot, *, actor, 
     for index, (gid, record) in enumerate(snapshot.rooms.items()):
         columns = _room_columns(record, storeys[record.storey_global_id], footprints.get(gid))
         room = existing.get(gid)
+        category = standards.classify(record.name, declared=_get_declared_category(record.properties))  # the model's
         if room is None:
-            category = standards.classify(record.name, declared=_get_declared_category(record.properties))
             created.append({"global_id": gid, "model_id": model.id, "first_version_id": version.id, "last_version_id": version.id,
                             **columns, "category": category, "category_source": "model" if category else None})
         else:
@@ -384,7 +384,6 @@ def _sync_rooms(session, model, version, storeys, snapshot: Snapshot, *, actor, 
                                     changes=changes, actor=actor, model_version_id=version.id))
                 updated += 1
             if room.category_source != "ledger":  # the model's category until a person sets one
-                category = standards.classify(record.name, declared=_get_declared_category(record.properties))
                 source = "model" if category else None
                 if (room.category, room.category_source) != (category, source):  # setting an equal value still dirties it
                     room.category, room.category_source = category, source
