@@ -45,34 +45,37 @@ CACHE_FORMAT = 3
 T = TypeVar("T")
 
 _TOKEN = re.compile(rb"'(?:[^']|'')*'|#(\d+)")
-_REF = re.compile(rb"#(\d+)")
+_REF = re.compile(rb"(#\d+)")
 
 
 class StepHasher:
     """Merkle hashes of a file's entities (``#ids`` normalised away), memoised per instance:
     one hasher can serve every stage of an ingest. ``text``: the file's own entity text (else
-    each entity is serialised by ifcopenshell, several times slower)."""
+    each entity is serialised by ifcopenshell, several times slower).
+
+    Entities are named by their references as the file writes them (``b"#12"``), so the walk
+    converts no ids: an ingest hashes tens of thousands of entities, and each step counts."""
 
     def __init__(self, file: ifcopenshell.file, *, text: StepText | None = None):
         self.file = file
         self.text = text
-        self._memo: dict[int, bytes] = {}
+        self._memo: dict[bytes, bytes] = {}
 
     def __call__(self, entity: ifcopenshell.entity_instance | None) -> str:
         if entity is None:
             return "-"
-        return self._hash_id(entity.id()).hex()
+        return self._hash_ref(b"#%d" % entity.id()).hex()
 
-    def _hash_id(self, step_id: int) -> bytes:
+    def _hash_ref(self, ref: bytes) -> bytes:
         memo = self._memo
-        known = memo.get(step_id)
+        known = memo.get(ref)
         if known is not None:
             return known
         # Iterative post-order walk (placement chains and boolean trees can be deep); each
         # entity's text is read and parsed once. An entity that points nowhere (points,
         # directions: most of a file) is hashed as it is read.
-        parsed: dict[int, tuple[bytes, list[int]]] = {}
-        stack = [step_id]
+        parsed: dict[bytes, tuple[bytes, list[bytes]]] = {}
+        stack = [ref]
         while stack:
             current = stack[-1]
             if current in memo:
@@ -91,10 +94,10 @@ class StepHasher:
                     stack.extend(pending)
                     continue
             skeleton, refs = entry
-            children = b",".join(b"@" if r == current else memo[r] for r in refs)
+            children = b",".join([b"@" if r == current else memo[r] for r in refs])
             memo[current] = hashlib.blake2b(skeleton + b"|" + children, digest_size=16).digest()
             stack.pop()
-        return memo[step_id]
+        return memo[ref]
 
     @functools.cached_property
     def features(self) -> dict[int, list[tuple[str, ifcopenshell.entity_instance]]]:
@@ -107,19 +110,20 @@ class StepHasher:
             features.setdefault(rel.RelatingElement.id(), []).append(("p", rel.RelatedFeatureElement))
         return features
 
-    def _get_body(self, step_id: int) -> bytes:
-        body = self.text.get_body(step_id) if self.text is not None else None
+    def _get_body(self, ref: bytes) -> bytes:
+        body = self.text.get_body_of(ref) if self.text is not None else None
         if body is None:
-            text = self.file.by_id(step_id).to_string()
+            text = self.file.by_id(int(ref[1:])).to_string()
             body = text[text.index("=") + 1 :].rstrip(";").encode()
         return body
 
 
-def _parse(body: bytes) -> tuple[bytes, list[int]]:
-    """An entity's text with every ``#id`` blanked to ``#``, and the ids in order."""
-    if b"'" not in body:  # no string literal that could hold a '#': the plain pattern will do
-        return _REF.sub(b"#", body), [int(r) for r in _REF.findall(body)]
-    refs = [int(r) for r in _TOKEN.findall(body) if r]
+def _parse(body: bytes) -> tuple[bytes, list[bytes]]:
+    """An entity's text with every ``#id`` blanked to ``#``, and the references in order."""
+    if b"'" not in body:  # no string literal that could hold a '#': split at the references
+        parts = _REF.split(body)  # text, ref, text, ref, ..., text
+        return b"#".join(parts[0::2]), parts[1::2]
+    refs = [b"#" + r for r in _TOKEN.findall(body) if r]
     return _TOKEN.sub(lambda m: m.group(0) if m.group(1) is None else b"#", body), refs
 
 

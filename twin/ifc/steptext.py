@@ -30,7 +30,11 @@ class StepText:
 
     def get_body(self, step_id: int) -> bytes | None:
         """The entity's text (``IFCWALL('2Mx...',#5,...)``), or ``None`` if its line is not the whole entity."""
-        rest = self._lines.get(b"#%d" % step_id)
+        return self.get_body_of(b"#%d" % step_id)
+
+    def get_body_of(self, ref: bytes) -> bytes | None:
+        """:meth:`get_body` of the entity a reference names as the file writes it (``b"#12"``)."""
+        rest = self._lines.get(ref)
         if rest is None:
             return None
         rest = rest.strip()
