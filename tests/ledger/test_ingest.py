@@ -163,7 +163,7 @@ def test_a_failure_while_writing_rolls_everything_back_and_removes_its_assets(en
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(ingest_module, "_sync_rooms", explode)
+    monkeypatch.setattr(ingest_module, "sync_rooms", explode)
     with pytest.raises(RuntimeError):
         report_path = second_version(tmp_path)
         ingest_file(report_path, engine=engine, assets_dir=assets_dir)

@@ -5,10 +5,13 @@ retired) and nothing else in the ledger. Re-evaluating every rule over the whole
 costs time in proportion to the ledger (0.2 s at 20,000 rooms, paid by every ingest), so an
 ingest re-evaluates only the warnings whose subject it can have changed:
 
-* rooms: the model's rooms (R), for every room rule;
+* rooms: the rooms it wrote (R), for every room rule. That is every room of a model's first
+  version; of a later one, the rooms it added, changed, retired or restored. A room the model
+  says the same about again is carried unwritten (:mod:`twin.ledger.roomsync`): its facts, and
+  so its warnings, are as they were;
 * people: whoever holds one of them (P), for their share of their offices and their offices
   held at once;
-* units: the units the model's rooms are allocated to (U), for their area against the approved.
+* units: the units those rooms are allocated to (U), for their area against the approved.
 
 Finding those again needs complete facts about more than the subjects: all offices of the
 people in P (a person's share is over all of them), all rooms of the units in U, and, for the
@@ -20,6 +23,7 @@ are left as they are (time-based rules run daily: ``twin warnings --refresh``).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Select, and_, or_, select, union
@@ -70,10 +74,27 @@ class WarningScope:
         )
 
 
+#: Above this many rooms written, an ingest's scope is its whole model (no IN list of thousands).
+ROOM_LIST_MAX = 1000
+
+
 def get_model_scope(session: Session, model_id: int) -> WarningScope:
-    """The scope of an ingest of model ``model_id`` (see the module docstring)."""
+    """The scope of an ingest that wrote every room of model ``model_id`` (see the module docstring)."""
+    return _get_scope(session, select(Room.id).where(Room.model_id == model_id))
+
+
+def get_rooms_scope(session: Session, model_id: int, room_ids: Collection[int], *, whole_model: bool = False) -> WarningScope:
+    """The scope of an ingest of model ``model_id`` that wrote ``room_ids`` (added, changed,
+    retired, restored) and carried the others unchanged: their facts, and so their warnings,
+    are as they were. ``whole_model``, or more than :data:`ROOM_LIST_MAX` rooms: the model's."""
+    if whole_model or len(room_ids) > ROOM_LIST_MAX:
+        return get_model_scope(session, model_id)
+    return _get_scope(session, select(Room.id).where(Room.id.in_(sorted(room_ids))))
+
+
+def _get_scope(session: Session, rooms: Select) -> WarningScope:
+    """The scope of an ingest that wrote ``rooms`` (a select of room ids)."""
     is_open = Occupancy.end_date.is_(None)
-    rooms = select(Room.id).where(Room.model_id == model_id)
     people = select(Occupancy.person_id).where(is_open, Occupancy.room_id.in_(rooms))
     their_rooms = select(Occupancy.room_id).where(is_open, Occupancy.person_id.in_(people))  # R2
     sharing = select(Occupancy.person_id).where(is_open, Occupancy.room_id.in_(their_rooms))

@@ -8,9 +8,10 @@ is created (with its folder), an older schema is upgraded. Every write goes thro
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import TypeVar
 from pathlib import Path
 
 from alembic import command
@@ -29,6 +30,19 @@ from twin.ledger.revision import track_revision
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+T = TypeVar("T")
+
+#: Rows or ids per statement when a list goes into ``IN (...)`` or an executemany: well under
+#: SQLite's and PostgreSQL's limits on bound parameters.
+CHUNK_SIZE = 500
+
+
+def in_chunks(items: Sequence[T], size: int = CHUNK_SIZE) -> Iterator[Sequence[T]]:
+    """``items`` in slices of ``size``: one statement each."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def _get_alembic_config(engine: Engine) -> Config:

@@ -17,26 +17,23 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, defer
-from sqlalchemy.orm.attributes import set_committed_value
 
 from twin.alerts.engine import refresh_warnings
-from twin.alerts.scope import get_model_scope
+from twin.alerts.scope import get_rooms_scope
 from twin.errors import GlobalIdConflict
 from twin.ifc.reader import check_ifc_file, get_sha256, open_ifc
 from twin.ifc.spatial import Node
 from twin.ledger.assets import PlannedAsset, remove_model_assets, write_snapshot_assets
-from twin.ledger.db import refresh_statistics, transaction
-from twin.ledger.models import Asset, Building, Campus, DeclaredArea, History, Model, ModelVersion, Room, RoomState, Storey, utcnow
 from twin.geometry.cache import GeometryCache
-from twin.ledger.snapshot import Progress, RoomRecord, Snapshot, add_context, read_rooms, to_geojson
-from twin.standards import get_standards
+from twin.ledger.db import in_chunks, refresh_statistics, transaction
+from twin.ledger.models import Asset, Building, Campus, Model, ModelVersion, Room, Storey
+from twin.ledger.roomsync import sync_rooms
+from twin.ledger.snapshot import Progress, Snapshot, add_context, read_rooms, to_geojson
 
 log = logging.getLogger(__name__)
 
-#: Room fields a model version owns; a change in any of them is recorded in the room's history.
-TRACKED_FIELDS = ("number", "name", "storey_global_id", "measured_area_m2", "declared_area_m2", "volume_m3")
 #: Report counts stored with each model version (and repeated when a file is skipped).
 _CONTENT_COUNTS = (
     "buildings", "storeys", "rooms", "rooms_with_declared_area", "rooms_measured", "context_elements", "failed_elements",
@@ -207,7 +204,7 @@ def _upsert_campus(session: Session, snapshot: Snapshot) -> Campus:
 def _check_conflicts(session: Session, entity, global_ids: list[str], model: Model | None) -> None:
     """Refuse GlobalIds that already belong to another model (storeys belong via their building)."""
     owner = Building.model_id if entity is Storey else entity.model_id
-    for chunk in _chunks(global_ids):
+    for chunk in in_chunks(global_ids):
         query = select(entity.global_id).where(entity.global_id.in_(chunk))
         if entity is Storey:
             query = query.join(Building, Storey.building_id == Building.id)
@@ -253,7 +250,7 @@ def _apply_snapshot(
     for gid, storey in (storeys.items() if final else ()):  # the rooms stage cuts no walls
         if gid in structure.storeys:
             storey.plan_walls = to_geojson(snapshot.plan_walls.get(gid))
-    added, updated, retired = _sync_rooms(session, model, version, storeys, snapshot, actor=actor, say=say)
+    rooms_sync = sync_rooms(session, model, version, storeys, snapshot, actor=actor, say=say)
     for asset in assets:
         session.add(Asset(
             model_version_id=version.id, kind=asset.kind, subject_global_id=asset.subject_global_id,
@@ -265,10 +262,12 @@ def _apply_snapshot(
         version=seq, skipped=False, buildings=len(structure.buildings), storeys=len(structure.storeys),
         rooms=len(snapshot.rooms), rooms_with_declared_area=sum(r.primary_declared is not None for r in rooms),
         rooms_measured=sum(r.measures is not None for r in rooms), context_elements=snapshot.context_count,
-        failed_elements=len(snapshot.failed), rooms_added=added, rooms_updated=updated, rooms_retired=retired,
+        failed_elements=len(snapshot.failed), rooms_added=rooms_sync.added, rooms_updated=rooms_sync.updated,
+        rooms_retired=rooms_sync.retired,
     )
     version.counts = {key: getattr(report, key) for key in _COUNTED}
-    refresh_warnings(session, scope=get_model_scope(session, model.id))  # what this model's rooms can change
+    # what the rooms this version wrote can change (all of the model's, on its first version)
+    refresh_warnings(session, scope=get_rooms_scope(session, model.id, rooms_sync.written_ids, whole_model=seq == 1))
     return report, version
 
 
@@ -302,135 +301,3 @@ def _sync_storeys(session: Session, buildings: dict[str, Building], nodes: dict[
         storey.name, storey.long_name, storey.elevation_m, storey.is_active = node.name, node.long_name, node.elevation_m, True
     session.flush()
     return existing
-
-
-def _room_columns(record: RoomRecord, storey: Storey, footprint: dict[str, Any] | None) -> dict[str, Any]:
-    primary = record.primary_declared
-    return {
-        "storey_id": storey.id,
-        "number": record.number,
-        "name": record.name,
-        "ifc_class": record.ifc_class,
-        "object_type": record.object_type,
-        "predefined_type": record.predefined_type,
-        "storey_inferred": record.storey_inferred,
-        "properties": record.properties,
-        "declared_area_m2": round(primary.value_m2, 4) if primary else None,
-        "declared_area_source": primary.source if primary else None,
-        **record.get_measured_columns(footprint=footprint),
-    }
-
-
-def _tracked(room: Room | dict[str, Any], storey_gid: str) -> dict[str, Any]:
-    """The history's view of a room (an ORM object or a new room's columns)."""
-    get = room.get if isinstance(room, dict) else (lambda name: getattr(room, name, None))
-    values = {name: get(name) for name in TRACKED_FIELDS if name != "storey_global_id"}
-    values["storey_global_id"] = storey_gid
-    return values
-
-
-def _get_declared_category(properties: dict[str, dict[str, Any]]) -> str | None:
-    """A category code a model declares in any property set's ``Category`` property."""
-    for values in properties.values():
-        value = values.get("Category") if isinstance(values, dict) else None
-        if isinstance(value, str) and value:
-            return value
-    return None
-
-
-def _chunks(items: list, size: int = 500):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _sync_rooms(session, model, version, storeys, snapshot: Snapshot, *, actor, say) -> tuple[int, int, int]:
-    """Match the file's rooms to the ledger's by GlobalId: add, update, retire; in bulk statements."""
-    standards = get_standards()
-    existing = {r.global_id: r for r in session.scalars(select(Room).where(Room.model_id == model.id))}
-    storey_by_id = {s.id: s.global_id for s in storeys.values()}
-    manual = {}  # room id -> (value, source) of the latest area a person declared
-    if existing:
-        for area in session.scalars(select(DeclaredArea).join(Room).where(Room.model_id == model.id, DeclaredArea.origin == "ledger")
-                                    .order_by(DeclaredArea.id)):
-            manual[area.room_id] = (area.value_m2, area.source)
-    history: list[dict[str, Any]] = []
-    created: list[dict[str, Any]] = []  # new rooms' columns, inserted in bulk (ORM objects cost more)
-    carried: list[Room] = []  # every room this version keeps: its last version is this one
-    updated = retired = 0
-    total = len(snapshot.rooms)
-    footprints = snapshot.get_footprints()
-    for index, (gid, record) in enumerate(snapshot.rooms.items()):
-        columns = _room_columns(record, storeys[record.storey_global_id], footprints.get(gid))
-        room = existing.get(gid)
-        category = standards.classify(record.name, declared=_get_declared_category(record.properties))  # the model's
-        if room is None:
-            created.append({"global_id": gid, "model_id": model.id, "first_version_id": version.id, "last_version_id": version.id,
-                            **columns, "category": category, "category_source": "model" if category else None})
-        else:
-            if room.id in manual:  # a person's declared area outranks the model's
-                columns["declared_area_m2"], columns["declared_area_source"] = round(manual[room.id][0], 4), manual[room.id][1]
-            before = _tracked(room, storey_by_id.get(room.storey_id))
-            was_retired = room.status == "retired"
-            for name, value in columns.items():
-                if getattr(room, name) != value:
-                    setattr(room, name, value)
-            if was_retired or room.retired_at is not None:
-                room.status, room.retired_at = "active", None
-            carried.append(room)
-            after = _tracked(room, record.storey_global_id)
-            changes = {k: [before[k], after[k]] for k in TRACKED_FIELDS if before[k] != after[k]}
-            if changes or was_retired:
-                history.append(dict(entity="room", subject_id=room.id, subject_key=gid, action="restored" if was_retired else "updated",
-                                    changes=changes, actor=actor, model_version_id=version.id))
-                updated += 1
-            if room.category_source != "ledger":  # the model's category until a person sets one
-                source = "model" if category else None
-                if (room.category, room.category_source) != (category, source):  # setting an equal value still dirties it
-                    room.category, room.category_source = category, source
-        if index % 200 == 0:
-            say("ledger", index, total)
-    for gid, room in existing.items():
-        if gid not in snapshot.rooms and room.status != "retired":
-            room.status, room.retired_at, room.last_version_id = "retired", utcnow(), version.id
-            history.append(dict(entity="room", subject_id=room.id, subject_key=gid, action="retired",
-                                changes={"number": room.number, "name": room.name}, actor=actor, model_version_id=version.id))
-            retired += 1
-    session.flush()  # one flush: changed rooms are updated
-    for chunk in _chunks([room.id for room in carried]):  # one statement, not an UPDATE per room
-        session.execute(update(Room.__table__).where(Room.id.in_(chunk)).values(last_version_id=version.id))
-    for room in carried:
-        set_committed_value(room, "last_version_id", version.id)
-    new_ids: dict[str, int] = {}
-    for chunk in _chunks(created):
-        new_ids.update(session.execute(insert(Room).returning(Room.global_id, Room.id), chunk).all())
-    for row in created:
-        history.append(dict(entity="room", subject_id=new_ids[row["global_id"]], subject_key=row["global_id"], action="created",
-                            changes=_tracked(row, snapshot.rooms[row["global_id"]].storey_global_id), actor=actor,
-                            model_version_id=version.id))
-    if history:
-        session.execute(insert(History.__table__), history)  # Core executemany: no per-row ORM bookkeeping
-    # every room of the file: its id and the columns its state records
-    rooms = {gid: {"id": room.id, "measured_area_m2": room.measured_area_m2, "declared_area_m2": room.declared_area_m2,
-                   "category": room.category} for gid, room in existing.items()}
-    rooms.update((row["global_id"], {**row, "id": new_ids[row["global_id"]]}) for row in created)
-    kept = [rooms[gid]["id"] for gid in snapshot.rooms if gid in existing]
-    for chunk in _chunks(kept):  # the model's declared areas are replaced; a person's stay
-        session.execute(delete(DeclaredArea).where(DeclaredArea.origin == "ifc", DeclaredArea.room_id.in_(chunk)))
-    areas = [
-        {"room_id": rooms[gid]["id"], "kind": a.kind, "value_m2": a.value_m2, "source": a.source, "origin": "ifc", "model_version_id": version.id}
-        for gid, record in snapshot.rooms.items() for a in record.declared_areas
-    ]
-    if areas:
-        session.execute(insert(DeclaredArea.__table__), areas)
-    storey_names = {gid: storey.name for gid, storey in storeys.items()}
-    states = [
-        {"model_version_id": version.id, "global_id": gid, "number": r.number, "name": r.name,
-         "storey_global_id": r.storey_global_id, "storey_name": storey_names.get(r.storey_global_id),
-         "measured_area_m2": rooms[gid]["measured_area_m2"], "declared_area_m2": rooms[gid]["declared_area_m2"],
-         "category": rooms[gid]["category"]}
-        for gid, r in snapshot.rooms.items()
-    ]
-    if states:
-        session.execute(insert(RoomState.__table__), states)
-    say("ledger", total, total)
-    return len(created), updated, retired

@@ -157,6 +157,8 @@ class Room(Base):
     first_version_id: Mapped[int] = mapped_column(ForeignKey("model_version.id"))
     last_version_id: Mapped[int] = mapped_column(ForeignKey("model_version.id"))
     retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # what the model said about the room when it was last written (see twin.ledger.roomsync)
+    source_digest: Mapped[str | None] = mapped_column(String(32))
     # Ledger-owned fields: never overwritten by a model update.
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
     category: Mapped[str | None] = mapped_column(String(64), index=True)
