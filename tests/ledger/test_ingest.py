@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from shapely.geometry import shape
 from sqlalchemy import func, select
 
 from dbstate import dump_database
@@ -13,7 +14,7 @@ from twin.ledger import assets as assets_module
 from twin.ledger import ingest as ingest_module
 from twin.ledger.db import open_ledger, transaction
 from twin.ledger.ingest import ingest_file
-from twin.ledger.models import Asset, DeclaredArea, History, ModelVersion, Room, Storey
+from twin.ledger.models import Asset, Building, DeclaredArea, History, ModelVersion, Room, Storey
 
 PROJECT = "1hqIFTRjfV6AWq_bMtnZwI"
 
@@ -226,19 +227,36 @@ def test_rooms_are_in_the_ledger_before_the_context_and_an_interrupted_ingest_re
     assert ingest_file(path, engine=engine, assets_dir=assets_dir).skipped
 
 
-def test_a_new_versions_storeys_keep_the_plans_before_until_its_walls_are_cut(engine, assets_dir, tmp_path, monkeypatch):
+def outline_of(engine):
+    with transaction(engine) as session:
+        return session.scalar(select(Building.outline))
+
+
+def test_a_new_versions_storeys_and_building_keep_the_plans_and_outline_before_until_its_walls_are_cut(
+        engine, assets_dir, tmp_path, monkeypatch):
     ingest_file(first_version(tmp_path), engine=engine, assets_dir=assets_dir)
     plan_of = lambda: {s.name: s.plan_walls for s in transaction_storeys(engine)}  # noqa: E731
-    before = plan_of()
-    assert before["1F"] is not None
+    before, outline = plan_of(), outline_of(engine)
+    assert before["1F"] is not None and outline is not None
     monkeypatch.setattr(ingest_module, "add_context", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("stopped after the rooms")))
+    second = second_version(tmp_path)  # 101 enlarged: a new outline
     with pytest.raises(RuntimeError):
-        ingest_file(second_version(tmp_path), engine=engine, assets_dir=assets_dir)
-    assert plan_of() == before  # the rooms stage of version 2 cut no walls: version 1's plans still show
+        ingest_file(second, engine=engine, assets_dir=assets_dir)
+    assert plan_of() == before and outline_of(engine) == outline  # no walls cut yet: version 1's plans and outline still show
     monkeypatch.undo()
+    ingest_file(second, engine=engine, assets_dir=assets_dir)  # resumed: walls cut, outline made
+    assert outline_of(engine) != outline
     report = ingest_file(upper_storey_renamed(tmp_path), engine=engine, assets_dir=assets_dir, with_context=False)
     assert not report.skipped and report.version == 3
     assert all(plan is None for plan in plan_of().values())  # a rooms-only ingest is final: no walls, no plan
+    assert shape(outline_of(engine)).bounds == pytest.approx((0, 0, 10, 4))  # and its outline is its rooms' alone, no wall
+
+
+def test_a_new_building_is_outlined_by_its_rooms_until_its_walls_are_cut(engine, assets_dir, tmp_path, monkeypatch):
+    monkeypatch.setattr(ingest_module, "add_context", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("stopped after the rooms")))
+    with pytest.raises(RuntimeError):
+        ingest_file(first_version(tmp_path), engine=engine, assets_dir=assets_dir)
+    assert outline_of(engine)["type"] == "Polygon"
 
 
 def transaction_storeys(engine):

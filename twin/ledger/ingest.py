@@ -180,7 +180,7 @@ def _store_context(engine, version_id: int, snapshot: Snapshot, assets_dir: Path
         buildings = select(Building).where(Building.global_id.in_(list(structure.buildings))).options(
             defer(Building.outline), defer(Building.outline_wgs84))
         for building in session.scalars(buildings):
-            building.outline = to_geojson(snapshot.outlines.get(building.global_id))
+            building.outline = to_geojson(snapshot.get_outline(building.global_id))
             building.outline_wgs84 = snapshot.get_outline_wgs84(building.global_id)
         report.context_elements, report.failed_elements = snapshot.context_count, len(snapshot.failed)
         version.counts = {**(version.counts or {}), "context_elements": report.context_elements, "failed_elements": report.failed_elements}
@@ -218,8 +218,9 @@ def _check_conflicts(session: Session, entity, global_ids: list[str], model: Mod
 def _apply_snapshot(
     session: Session, snapshot: Snapshot, assets: list[PlannedAsset], *, actor, progress, final: bool
 ) -> tuple[IngestReport, ModelVersion]:
-    """Write the rooms stage. Unless it is ``final``, storeys keep their plans (a new version's
-    storeys show the walls of the version before) until the context stage cuts the new ones."""
+    """Write the rooms stage. Unless it is ``final``, storeys keep their plans and buildings
+    their outlines (a new version's show the walls of the version before) until the context
+    stage cuts the new ones; a new building's outline is its rooms' meanwhile."""
     ifc = snapshot.model
     say = progress or (lambda stage, done, total: None)
     model = session.scalar(select(Model).where(Model.project_global_id == ifc.project.GlobalId))
@@ -243,9 +244,9 @@ def _apply_snapshot(
     session.flush()
     buildings = _sync_buildings(session, model, campus, structure.buildings)
     storeys = _sync_storeys(session, buildings, structure.storeys)
-    for gid, building in buildings.items():
-        if gid in structure.buildings:
-            building.outline = to_geojson(snapshot.outlines.get(gid))
+    for gid, building in buildings.items():  # a new version's buildings keep their outlines until its walls are cut
+        if gid in structure.buildings and (final or building.outline is None):
+            building.outline = to_geojson(snapshot.get_outline(gid))
             building.outline_wgs84 = snapshot.get_outline_wgs84(gid)
     for gid, storey in (storeys.items() if final else ()):  # the rooms stage cuts no walls
         if gid in structure.storeys:

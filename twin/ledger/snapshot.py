@@ -96,7 +96,7 @@ class Snapshot:
     context_count: int = 0
     timings: dict[str, float] = field(default_factory=dict)
     plan_walls: dict[str, BaseGeometry] = field(default_factory=dict)  # storey GlobalId -> cut walls
-    outlines: dict[str, BaseGeometry] = field(default_factory=dict)  # building GlobalId -> outline
+    outlines: dict[str, BaseGeometry] | None = None  # building GlobalId -> outline, once the walls are cut
     hasher: StepHasher | None = None  # content hashes of the file's entities, shared by both stages
     context_keys: ForkedCall[dict[int, str]] | None = None  # the context's cache keys, computed ahead
 
@@ -111,9 +111,19 @@ class Snapshot:
         measured = [(gid, room.measures.footprint) for gid, room in self.rooms.items() if room.measures is not None]
         return dict(zip((gid for gid, _ in measured), to_geojson_many([footprint for _, footprint in measured])))
 
+    @functools.cached_property
+    def room_outlines(self) -> dict[str, BaseGeometry]:
+        """Each building's outline from its rooms' footprints alone (until the walls are cut)."""
+        return _get_outlines(self.structure, self.rooms, {})
+
+    def get_outline(self, building_global_id: str) -> BaseGeometry | None:
+        """A building's outline (world x/y): its rooms' footprints and cut walls once the context
+        stage has cut them (:func:`add_context`), else its rooms' footprints alone."""
+        return (self.outlines if self.outlines is not None else self.room_outlines).get(building_global_id)
+
     def get_outline_wgs84(self, building_global_id: str) -> dict[str, Any] | None:
         """A building's outline as GeoJSON in WGS84 lon/lat, when the model is georeferenced."""
-        outline = self.outlines.get(building_global_id)
+        outline = self.get_outline(building_global_id)
         if outline is None or outline.is_empty or self.georeference is None:
             return None
         try:
@@ -173,21 +183,25 @@ def _start_context_keys(snapshot: Snapshot) -> ForkedCall[dict[int, str]]:
 
 
 def _add_plans(snapshot: Snapshot, *, cache: GeometryCache | None = None) -> None:
-    """Cut each storey's walls at the section height and outline each building."""
+    """Cut each storey's walls at the section height, then outline each building."""
     structure = snapshot.structure
     section = float(get_standards().settings.get("plan_section_height_m", 1.2))
-    parts: dict[str, list[BaseGeometry]] = {}
-    cuts = cut_storeys({
+    snapshot.plan_walls.update(cut_storeys({
         storey_gid: ([m for m in meshes if m.ifc_class in CUT_CLASSES], structure.storeys[storey_gid].elevation_m + section)
         for storey_gid, meshes in snapshot.context.items()
-    }, cache=cache)
-    for storey_gid, walls in cuts.items():
-        snapshot.plan_walls[storey_gid] = walls
+    }, cache=cache))
+    snapshot.outlines = _get_outlines(structure, snapshot.rooms, snapshot.plan_walls)
+
+
+def _get_outlines(structure: SpatialStructure, rooms: dict[str, RoomRecord], plan_walls: dict[str, BaseGeometry]) -> dict[str, BaseGeometry]:
+    """Each building's outline from its rooms' footprints and its storeys' cut walls."""
+    parts: dict[str, list[BaseGeometry]] = {}
+    for storey_gid, walls in plan_walls.items():
         parts.setdefault(structure.storeys[storey_gid].parent_global_id, []).append(walls)
-    for room in snapshot.rooms.values():
+    for room in rooms.values():
         if room.measures is not None:
             parts.setdefault(room.building_global_id, []).append(room.measures.footprint)
-    snapshot.outlines = {gid: outline_of(geometries) for gid, geometries in parts.items()}
+    return {gid: outline_of(geometries) for gid, geometries in parts.items()}
 
 
 def _read_rooms(model: IfcModel, structure: SpatialStructure) -> dict[str, RoomRecord]:
@@ -254,7 +268,6 @@ def read_rooms(
             better = structure.get_storey_at(room.building_global_id, float(room.measures.bbox_min[2]))
             room.storey_global_id = better or room.storey_global_id
     snapshot.timings["rooms"] = time.perf_counter() - started
-    _add_plans(snapshot, cache=cache)  # outlines from the rooms alone, until the walls arrive
     return snapshot
 
 
