@@ -8,7 +8,7 @@ import pytest
 
 import twin.geometry.mesher as mesher
 from ifc_factory import RoomSpec, build_model
-from twin.geometry.cache import ElementKeys, GeometryCache, StepHasher
+from twin.geometry.cache import ElementKeys, GeometryCache, StepHasher, get_mesh_digest
 from twin.geometry.mesher import get_context_elements, mesh_elements
 from twin.ifc.steptext import StepText
 
@@ -53,6 +53,16 @@ def test_meshing_twice_hits_the_cache_and_calls_no_kernel(tmp_path, kernel_calls
         assert np.array_equal(second.meshes[gid].vertices, mesh.vertices)
         assert np.array_equal(second.meshes[gid].faces, mesh.faces)
         assert second.meshes[gid].step_id == mesh.step_id and second.libraries[gid] == first.libraries[gid]
+        assert second.meshes[gid].digest == mesh.digest  # identified by the key it is cached under, meshed or looked up
+
+
+def test_a_mesh_is_identified_by_its_cache_key_and_without_a_cache_by_its_arrays(tmp_path):
+    file = _model(tmp_path / "a.ifc", RoomSpec("101"))
+    space = file.by_type("IfcSpace")[0]
+    cached = mesh_elements(file, [space], cache=GeometryCache(tmp_path / "cache")).meshes[space.GlobalId]
+    plain = mesh_elements(file, [space]).meshes[space.GlobalId]
+    assert cached.digest == "k" + mesher.get_element_keys(file, [space])[space.id()]
+    assert plain.content_key is None and plain.digest == get_mesh_digest(plain.vertices, plain.faces)
 
 
 def test_a_changed_representation_misses_and_nothing_else_does(tmp_path, kernel_calls):

@@ -12,6 +12,7 @@ that still fails is logged and reported in :attr:`MeshResult.failed`, never drop
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 import logging
@@ -89,10 +90,15 @@ class ElementMesh:
     ifc_class: str
     vertices: np.ndarray
     faces: np.ndarray
+    content_key: str | None = dataclasses.field(default=None, compare=False, repr=False)  # the geometry cache's key
 
     @functools.cached_property
     def digest(self) -> str:
-        """A digest of the vertices and faces exactly as they are (computed once per mesh)."""
+        """What identifies this mesh for what is made from it (measures, cuts, GLBs): the
+        geometry cache key it was meshed or looked up under, which determines it, else a digest
+        of the vertices and faces exactly as they are (computed once per mesh)."""
+        if self.content_key is not None:
+            return "k" + self.content_key
         return get_mesh_digest(self.vertices, self.faces)
 
     @property
@@ -233,7 +239,8 @@ def mesh_elements(
     if cache is not None:
         for step_id, cached in _get_cached(cache, keys).items():
             element = targets[step_id]
-            result.meshes[element.GlobalId] = ElementMesh(element.GlobalId, step_id, element.is_a(), cached.vertices, cached.faces)
+            result.meshes[element.GlobalId] = ElementMesh(element.GlobalId, step_id, element.is_a(), cached.vertices, cached.faces,
+                                                          content_key=keys[step_id])
             result.libraries[element.GlobalId] = cached.library
             result.cache_hits += 1
         say()
@@ -290,6 +297,8 @@ def mesh_elements(
             for gid, mesh in result.meshes.items()
             if gid in fresh
         )
+        for gid in fresh & result.meshes.keys():  # as a later lookup under its key will give it
+            result.meshes[gid] = dataclasses.replace(result.meshes[gid], content_key=keys[result.meshes[gid].step_id])
     if on_progress is not None:
         on_progress(len(targets), len(targets))
     result.seconds = time.perf_counter() - started
