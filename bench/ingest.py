@@ -51,7 +51,6 @@ import ifcopenshell.geom
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import twin.ledger.snapshot as snapshot_module  # noqa: E402
 from twin.geometry.mesher import get_context_elements, has_body, make_settings, mesh_elements  # noqa: E402
 
 from twin.ledger.db import open_ledger  # noqa: E402
@@ -67,17 +66,6 @@ CAMPUS = [ROOT / "models_ifc" / f"campus_{name}.ifc" for name in ("tower", "anne
 ANNEX, ANNEX_V2 = ROOT / "models_ifc" / "campus_annex.ifc", ROOT / "models_ifc" / "campus_annex_v2.ifc"
 #: What warms a ledger up before a file is timed: a small real model with rooms, another if that is the one timed.
 WARM_UP = [ROOT.parent / "shared" / "ifc" / name for name in ("revit_quantities.ifc", "3rooms_Heater_AirTerminal_Table_with_SB.ifc")]
-
-_recorded: list = []  # MeshResults of the last snapshot, recorded by the wrapper below
-
-
-def _recording_mesh_elements(*args, **kwargs):
-    result = mesh_elements(*args, **kwargs)
-    _recorded.append(result)
-    return result
-
-
-snapshot_module.mesh_elements = _recording_mesh_elements
 
 
 def time_webifc(files: list[Path], repeat: int) -> dict:
@@ -158,21 +146,19 @@ def time_rooms_in_ledger(path: Path, *, warm: bool = True) -> float:
     return seconds
 
 
-def time_ingest(path: Path) -> tuple[float, float, object, list]:
-    """(full ingest into a warm ledger, the same file again, its report, its mesh results)."""
+def time_ingest(path: Path) -> tuple[float, float, object]:
+    """(full ingest into a warm ledger, the same file again, its report)."""
     with tempfile.TemporaryDirectory() as folder:
         engine = open_warm_ledger(folder, path)
-        _recorded.clear()
         started = time.perf_counter()
         report = ingest_file(path, engine=engine, assets_dir=Path(folder) / "assets")
         first = time.perf_counter() - started
-        results = list(_recorded)
         started = time.perf_counter()
         again = ingest_file(path, engine=engine, assets_dir=Path(folder) / "assets")
         second = time.perf_counter() - started
         assert again.skipped
         engine.dispose()
-    return first, second, report, results
+    return first, second, report
 
 
 def time_context_processes(path: Path, threads: int) -> float:
@@ -197,13 +183,11 @@ def time_new_version(repeat: int, *, base: Path | None = None) -> tuple[float, f
             started = time.perf_counter()
             ingest_file(ANNEX, engine=engine, assets_dir=Path(folder) / "assets")
             firsts.append(time.perf_counter() - started)
-            _recorded.clear()
             started = time.perf_counter()
             report = ingest_file(ANNEX_V2, engine=engine, assets_dir=Path(folder) / "assets")
             seconds.append(time.perf_counter() - started)
             assert not report.skipped and report.version == 2
-            hits = sum(r.cache_hits for r in _recorded)
-            meshed = sum(len(r.meshes) for r in _recorded)
+            hits, meshed = report.meshing["cache_hits"], report.meshing["meshed"]
             engine.dispose()
     ratio = statistics.median(second / first for first, second in zip(firsts, seconds))
     return statistics.median(firsts), statistics.median(seconds), ratio, hits, meshed
@@ -269,7 +253,7 @@ def main() -> None:
         runs = [time_ingest(path) for _ in range(args.repeat)]
         ingest_runs = [r[0] for r in runs]
         ours, again = statistics.median(ingest_runs), statistics.median(r[1] for r in runs)
-        report, results = runs[0][2], runs[0][3]
+        report = runs[0][2]
         one = statistics.median(time_context_processes(path, 1) for _ in range(args.repeat))
         two = statistics.median(time_context_processes(path, 2) for _ in range(args.repeat))
         noise.append((max(ingest_runs) - min(ingest_runs)) / ours)
@@ -293,12 +277,11 @@ def main() -> None:
             f"{floor_all * 1000:.0f} ({floor_ratios[-1][1]:.1f}x) | {ours * 1000:.0f} | **{full_ratio:.1f}x** | {spread(ingest_runs)} |"
         )
         proc_rows.append(f"| {path.name} | {report.context_elements} | {one:.2f} | {two:.2f} | {two / one:.2f} |")
-        libraries = Counter(lib for r in results for lib in r.libraries.values())
+        libraries = report.meshing["by_library"]
         fell = {}
-        for r in results:
-            for f in r.fallbacks:
-                fell.setdefault(f.global_id, (f.ifc_class, r.libraries.get(f.global_id, "failed"), f.reason))
-        by_kind = Counter((cls, final) for cls, final, _ in fell.values())
+        for f in report.meshing["fallbacks"]:
+            fell.setdefault(f["global_id"], (f["ifc_class"], f["kept_by"]))
+        by_kind = Counter(fell.values())
         fallback_rows.append(
             f"| {path.name} | {', '.join(f'{k} {v}' for k, v in sorted(libraries.items()))} | {len(fell)} | "
             f"{'; '.join(f'{n} {cls} → {final}' for (cls, final), n in sorted(by_kind.items())) or '-'} |"

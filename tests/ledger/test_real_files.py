@@ -140,3 +140,14 @@ def test_footprints_made_in_one_batch_are_those_made_one_at_a_time(path):
     measured = {gid: room for gid, room in snapshot.rooms.items() if room.measures is not None}
     assert measured and set(footprints) == set(measured)
     assert all(footprints[gid] == to_geojson(room.measures.footprint) for gid, room in measured.items())
+
+
+@pytest.mark.parametrize("name", [path.name for path in get_real_ifc_files()])
+def test_the_report_says_which_library_meshed_what_and_what_fell_back(ingested, name):
+    report, _, _ = ingested[name]
+    meshing = report.meshing
+    assert sum(meshing["by_library"].values()) == meshing["meshed"] == report.context_elements + report.rooms_measured
+    assert set(meshing["by_library"]) <= {"cgal-simple", "manifold", "opencascade"} and meshing["cache_hits"] == 0
+    for fallback in meshing["fallbacks"]:  # a library's result not kept; the element kept by a later one
+        assert fallback["kept_by"] not in ("failed", fallback["library"]) and fallback["reason"]
+    assert (name == "TallBuilding.ifc") <= any(f["kept_by"] == "opencascade" for f in meshing["fallbacks"])

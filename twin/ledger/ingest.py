@@ -63,6 +63,7 @@ class IngestReport:
     rooms_retired: int = 0
     seconds: float = 0.0
     stages: dict[str, float] = field(default_factory=dict)
+    meshing: dict[str, Any] = field(default_factory=dict)  # by geometry library, cache hits, fallbacks (MeshingReport)
 
     @property
     def has_rooms(self) -> bool:
@@ -117,6 +118,7 @@ def ingest_file(
         _store_context(engine, version_id, snapshot, assets_dir, report, progress=progress, cache=cache)
     report.seconds = time.perf_counter() - started
     report.stages.update({k: v for k, v in snapshot.timings.items() if k not in report.stages})
+    report.meshing = asdict(snapshot.meshing)
     with transaction(engine) as session:
         session.get(ModelVersion, version_id).seconds = report.seconds
     refresh_statistics(engine)

@@ -84,6 +84,29 @@ class RoomRecord:
 
 
 @dataclass
+class MeshingReport:
+    """Over an ingest's stages: meshes by the geometry library that made them (or made them
+    before, for meshes from the cache), cache hits, and every result a library gave that was not
+    kept, with the library that kept the element in the end (``failed``: none did)."""
+
+    by_library: dict[str, int] = field(default_factory=dict)
+    meshed: int = 0
+    cache_hits: int = 0
+    fallbacks: list[dict[str, str]] = field(default_factory=list)
+
+    def add(self, result: MeshResult) -> None:
+        for library in result.libraries.values():
+            self.by_library[library] = self.by_library.get(library, 0) + 1
+        self.meshed += len(result.meshes)
+        self.cache_hits += result.cache_hits
+        self.fallbacks.extend(
+            {"global_id": f.global_id, "ifc_class": f.ifc_class, "library": f.library, "reason": f.reason,
+             "kept_by": result.libraries.get(f.global_id, "failed")}
+            for f in result.fallbacks
+        )
+
+
+@dataclass
 class Snapshot:
     """A model file read and measured: hierarchy, rooms, context meshes and what failed."""
 
@@ -99,6 +122,7 @@ class Snapshot:
     outlines: dict[str, BaseGeometry] | None = None  # building GlobalId -> outline, once the walls are cut
     hasher: StepHasher | None = None  # content hashes of the file's entities, shared by both stages
     context_keys: ForkedCall[dict[int, str]] | None = None  # the context's cache keys, computed ahead
+    meshing: MeshingReport = field(default_factory=MeshingReport)
 
     @functools.cached_property
     def context_elements(self) -> list[ifcopenshell.entity_instance]:
@@ -168,7 +192,9 @@ def _get_hasher(snapshot: Snapshot) -> StepHasher:
 
 def _mesh(snapshot: Snapshot, elements, *, stage: str, say: Progress, cache: GeometryCache | None, keys=None) -> MeshResult:
     hasher = _get_hasher(snapshot) if cache is not None else None
-    return mesh_elements(snapshot.model.file, elements, on_progress=lambda d, t: say(stage, d, t), cache=cache, hasher=hasher, keys=keys)
+    result = mesh_elements(snapshot.model.file, elements, on_progress=lambda d, t: say(stage, d, t), cache=cache, hasher=hasher, keys=keys)
+    snapshot.meshing.add(result)
+    return result
 
 
 def _start_context_keys(snapshot: Snapshot) -> ForkedCall[dict[int, str]]:
