@@ -1,9 +1,10 @@
 """Match a model version's rooms to the ledger's by GlobalId: add, update, retire, in bulk.
 
 Each room row keeps a digest of what the model said about it when it was last written
-(``room.source_digest``: its IFC-owned columns, its storey's GlobalId, its declared areas and
-the category the model implies). A new version of a model compares digests first: a room the
-model says the same about again is carried to the new version by id, without being loaded,
+(``room.source_digest``: its IFC-owned columns, its storey's GlobalId, its declared areas, the
+category the model implies, and its mesh, which the measuring code turns into its measured
+columns). A new version of a model compares digests first: a room the model says the same
+about again is carried to the new version by id, without being loaded, measured into columns,
 compared field by field or written again (a model revision usually changes a storey, not the
 building). Every other room is matched, updated and recorded in its history field by field.
 
@@ -22,6 +23,10 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from twin import tolerances
+from twin.geometry import measure
+from twin.geometry.cache import get_code_fingerprint
+from twin.ledger import snapshot as snapshot_module
 from twin.ledger.db import in_chunks
 from twin.ledger.models import DeclaredArea, History, Model, ModelVersion, Room, RoomState, Storey, utcnow
 from twin.ledger.snapshot import RoomRecord, Snapshot
@@ -53,15 +58,26 @@ class _Incoming:
     digest: str
 
 
-def get_source_digest(columns: dict[str, Any], *, storey_global_id: str, declared: list, category: str | None) -> str:
+def get_source_digest(columns: dict[str, Any], *, storey_global_id: str, declared: list, category: str | None,
+                      geometry: str | None) -> str:
     """A digest of what a model says about a room: its ``columns`` as :func:`_room_columns`
     gives them (before a person's declared area is applied; the storey by GlobalId, not row
-    id), its declared areas ``(kind, value, source)`` and the category the model implies."""
-    view = {**columns, "storey_id": storey_global_id, "declared_areas": declared, "model_category": category}
+    id), its declared areas ``(kind, value, source)``, the category the model implies, and its
+    ``geometry`` (its mesh's digest, see :attr:`ElementMesh.digest`): the measured columns are
+    made from the mesh by the measuring code, so the mesh and that code's fingerprint stand
+    for them, and a carried room's are never made."""
+    view = {**columns, "storey_id": storey_global_id, "declared_areas": declared, "model_category": category,
+            "geometry": geometry, "measuring": _get_measuring_fingerprint() if geometry is not None else None}
     return hashlib.blake2b(orjson.dumps(view, option=orjson.OPT_SORT_KEYS), digest_size=16).hexdigest()
 
 
-def _room_columns(record: RoomRecord, storey: Storey, footprint: dict[str, Any] | None) -> dict[str, Any]:
+def _get_measuring_fingerprint() -> str:
+    """The code that makes a room's measured columns from its mesh (measuring, tolerances, rounding)."""
+    return get_code_fingerprint(measure, tolerances, snapshot_module)
+
+
+def _room_columns(record: RoomRecord, storey: Storey) -> dict[str, Any]:
+    """The room table's IFC-owned columns but the measured ones (see :meth:`RoomRecord.get_measured_columns`)."""
     primary = record.primary_declared
     return {
         "storey_id": storey.id,
@@ -74,7 +90,6 @@ def _room_columns(record: RoomRecord, storey: Storey, footprint: dict[str, Any] 
         "properties": record.properties,
         "declared_area_m2": round(primary.value_m2, 4) if primary else None,
         "declared_area_source": primary.source if primary else None,
-        **record.get_measured_columns(footprint=footprint),
     }
 
 
@@ -96,14 +111,15 @@ def _get_declared_category(properties: dict[str, dict[str, Any]]) -> str | None:
 
 
 def _read_incoming(snapshot: Snapshot, storeys: dict[str, Storey]) -> dict[str, _Incoming]:
+    """Every room of the file: its columns (but the measured ones), model category and digest."""
     standards = get_standards()
-    footprints = snapshot.get_footprints()
     incoming = {}
     for gid, record in snapshot.rooms.items():
-        columns = _room_columns(record, storeys[record.storey_global_id], footprints.get(gid))
+        columns = _room_columns(record, storeys[record.storey_global_id])
         category = standards.classify(record.name, declared=_get_declared_category(record.properties))  # the model's
         declared = [(a.kind, a.value_m2, a.source) for a in record.declared_areas]
-        digest = get_source_digest(columns, storey_global_id=record.storey_global_id, declared=declared, category=category)
+        digest = get_source_digest(columns, storey_global_id=record.storey_global_id, declared=declared, category=category,
+                                   geometry=record.mesh.digest if record.mesh is not None else None)
         incoming[gid] = _Incoming(record, columns, category, digest)
     return incoming
 
@@ -142,10 +158,11 @@ def sync_rooms(session: Session, model: Model, version: ModelVersion, storeys: d
     history: list[dict[str, Any]] = []
     created: list[dict[str, Any]] = []  # new rooms' columns, inserted in bulk (ORM objects cost more)
     kept: list[Room] = []  # rooms loaded and kept by this version
+    footprints = snapshot.get_footprints([gid for gid in incoming if gid not in carried])
     for index, (gid, new) in enumerate(incoming.items()):
         if gid in carried:
             continue
-        columns = {**new.columns, "source_digest": new.digest}
+        columns = {**new.columns, **new.record.get_measured_columns(footprint=footprints.get(gid)), "source_digest": new.digest}
         room = existing.get(gid)
         if room is None:
             created.append({"global_id": gid, "model_id": model.id, "first_version_id": version.id, "last_version_id": version.id,

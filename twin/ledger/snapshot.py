@@ -12,7 +12,7 @@ import functools
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -129,10 +129,11 @@ class Snapshot:
         """The building elements the context stage meshes (found once, whoever asks first)."""
         return get_context_elements(self.model.file)
 
-    def get_footprints(self) -> dict[str, dict[str, Any] | None]:
-        """Every measured room's footprint as GeoJSON (as :func:`to_geojson` gives it), made in
-        one vectorised call: one at a time cost twice as much."""
-        measured = [(gid, room.measures.footprint) for gid, room in self.rooms.items() if room.measures is not None]
+    def get_footprints(self, global_ids: Iterable[str] | None = None) -> dict[str, dict[str, Any] | None]:
+        """Every measured room's (of ``global_ids``: those rooms') footprint as GeoJSON (as
+        :func:`to_geojson` gives it), made in one vectorised call: one at a time cost twice as much."""
+        rooms = self.rooms if global_ids is None else {gid: self.rooms[gid] for gid in global_ids}
+        measured = [(gid, room.measures.footprint) for gid, room in rooms.items() if room.measures is not None]
         return dict(zip((gid for gid, _ in measured), to_geojson_many([footprint for _, footprint in measured])))
 
     @functools.cached_property
