@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session, defer
 
 from twin.alerts.engine import refresh_warnings
@@ -254,11 +254,12 @@ def _apply_snapshot(
         if gid in structure.storeys:
             storey.plan_walls = to_geojson(snapshot.plan_walls.get(gid))
     rooms_sync = sync_rooms(session, model, version, storeys, snapshot, actor=actor, say=say)
-    for asset in assets:
-        session.add(Asset(
-            model_version_id=version.id, kind=asset.kind, subject_global_id=asset.subject_global_id,
-            path=asset.written.relative_path, sha256=asset.written.sha256, size_bytes=asset.written.size_bytes,
-        ))
+    if assets:  # Core executemany: one statement, not an ORM object and an INSERT per asset
+        session.execute(insert(Asset.__table__), [
+            dict(model_version_id=version.id, kind=asset.kind, subject_global_id=asset.subject_global_id,
+                 path=asset.written.relative_path, sha256=asset.written.sha256, size_bytes=asset.written.size_bytes)
+            for asset in assets
+        ])
     rooms = snapshot.rooms.values()
     report = IngestReport(
         path=str(ifc.path), schema=ifc.schema, sha256=ifc.sha256, project_global_id=model.project_global_id,

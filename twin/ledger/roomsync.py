@@ -205,7 +205,7 @@ def sync_rooms(session: Session, model: Model, version: ModelVersion, storeys: d
         set_committed_value(room, "last_version_id", version.id)
     new_ids: dict[str, int] = {}
     for chunk in in_chunks(created):
-        new_ids.update(session.execute(insert(Room).returning(Room.global_id, Room.id), chunk).all())
+        new_ids.update(session.execute(insert(Room.__table__).returning(Room.global_id, Room.id), chunk).all())  # Core: batched
     for row in created:
         history.append(dict(entity="room", subject_id=new_ids[row["global_id"]], subject_key=row["global_id"], action="created",
                             changes=_tracked(row, snapshot.rooms[row["global_id"]].storey_global_id), actor=actor,
