@@ -7,9 +7,10 @@ import json
 import struct
 
 import numpy as np
+import pytest
 import trimesh
 
-from twin.geometry.glb import GlbScene
+from twin.geometry.glb import GlbScene, join_glbs, read_glb
 
 SQUARE = np.array([[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [1.0, 0.0, 1.0], [0.0, 0.0, 1.0]])
 TWO_TRIANGLES = np.array([[0, 1, 2], [0, 2, 3]])
@@ -67,3 +68,38 @@ def test_a_node_without_triangles_keeps_its_extras_and_draws_nothing():
     scene.add("nothing", np.zeros((0, 3)), np.zeros((0, 3), dtype=np.int64), colour=(0, 0, 0, 255), material="x", extras={"kind": "room"})
     document = read_json(scene.to_glb())
     assert document["nodes"] == [{"name": "nothing", "extras": {"kind": "room"}}]
+
+
+def storey_glb(shift: float, *, extra_room: bool = False) -> bytes:
+    """A storey of two rooms of one shape, a wall and (``extra_room``) a room without triangles."""
+    scene = GlbScene()
+    for name in ("room-a", "room-b"):
+        scene.add(name, SQUARE + shift, TWO_TRIANGLES, colour=(110, 160, 230, 160), material="room", extras={"kind": "room", "global_id": name})
+    scene.add("IfcWall", SQUARE * 2, TWO_TRIANGLES, colour=(225, 222, 214, 255), material="IfcWall", extras={"kind": "context", "count": 1})
+    if extra_room:
+        scene.add("room-c", SQUARE[:0], TWO_TRIANGLES[:0], colour=(110, 160, 230, 160), material="room", extras={"kind": "room"})
+    return scene.to_glb()
+
+
+def test_storeys_joined_into_a_building_are_byte_for_byte_one_scene_of_all_their_nodes():
+    one_scene = GlbScene()
+    for group, shift, extra in (("storey-1", 0.0, False), ("storey-2", 3.0, True)):
+        for name in ("room-a", "room-b"):
+            one_scene.add(f"{group}/{name}", SQUARE + shift, TWO_TRIANGLES, colour=(110, 160, 230, 160), material="room",
+                          extras={"kind": "room", "global_id": name, "storey_global_id": group})
+        one_scene.add(f"{group}/IfcWall", SQUARE * 2, TWO_TRIANGLES, colour=(225, 222, 214, 255), material="IfcWall",
+                      extras={"kind": "context", "count": 1, "storey_global_id": group})
+        if extra:
+            one_scene.add(f"{group}/room-c", SQUARE[:0], TWO_TRIANGLES[:0], colour=(110, 160, 230, 160), material="room",
+                          extras={"kind": "room", "storey_global_id": group})
+    joined = join_glbs([(storey_glb(0.0), "storey-1"), (storey_glb(3.0, extra_room=True), "storey-2")])
+    assert joined == one_scene.to_glb()
+    document = read_json(joined)
+    assert len(document["bufferViews"]) == 4  # indices once, a square per storey, the wall's once: shared across storeys
+    assert [m["name"] for m in document["materials"]] == ["room", "IfcWall"]
+    assert document["nodes"][-1] == {"name": "storey-2/room-c", "extras": {"kind": "room", "storey_global_id": "storey-2"}}
+
+
+def test_a_file_that_is_not_a_glb_is_refused():
+    with pytest.raises(ValueError):
+        read_glb(b"PK\x03\x04 not a glb at all")

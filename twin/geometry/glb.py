@@ -9,6 +9,10 @@ and identical materials written once and shared; extras on the mesh (three.js ``
 the name on node and mesh.
 
 Coordinates are written as given: callers pass the glTF frame (Y up, metres).
+
+:func:`join_glbs` puts GLBs this writer made into one, each as a group (a building of its
+storeys), without preparing any mesh again: the result is byte for byte what one scene of all
+their nodes would give.
 """
 
 from __future__ import annotations
@@ -118,3 +122,52 @@ class GlbScene:
             chunks += [struct.pack("<I4s", self._length, b"BIN\0"), *self._chunks]
         body = b"".join(chunks)
         return struct.pack("<4sII", b"glTF", 2, 12 + len(body)) + body
+
+
+def read_glb(data: bytes) -> tuple[dict[str, Any], bytes]:
+    """A GLB's JSON document and its BIN chunk (empty when it has none)."""
+    magic, version, length = struct.unpack_from("<4sII", data) if len(data) >= 20 else (b"", 0, -1)
+    if magic != b"glTF" or version != 2 or length != len(data):
+        raise ValueError("not a glTF 2.0 binary")
+    json_length, _ = struct.unpack_from("<I4s", data, 12)
+    document = json.loads(data[20 : 20 + json_length])
+    offset = 20 + json_length
+    binary = b""
+    if offset < len(data):
+        bin_length, _ = struct.unpack_from("<I4s", data, offset)
+        binary = data[offset + 8 : offset + 8 + bin_length]
+    return document, binary
+
+
+def join_glbs(parts: list[tuple[bytes, str]]) -> bytes:
+    """One GLB of ``(glb bytes, group)`` parts made by :class:`GlbScene`: each part's node and
+    mesh names prefixed ``group/`` and its nodes' extras given ``storey_global_id: group``, data
+    and materials shared across parts as :meth:`GlbScene.add` shares them."""
+    scene = GlbScene()
+    for data, group in parts:
+        document, binary = read_glb(data)
+        materials = [scene._get_material(_get_colour(m), m["name"]) for m in document.get("materials", [])]
+        accessors = [
+            scene._add_view(binary[view["byteOffset"] : view["byteOffset"] + view["byteLength"]], view["target"],
+                            {k: v for k, v in accessor.items() if k != "bufferView"})
+            for accessor in document.get("accessors", [])
+            for view in (document["bufferViews"][accessor["bufferView"]],)
+        ]
+        meshes = document.get("meshes", [])
+        for node in document.get("nodes", []):
+            name = f"{group}/{node['name']}"
+            if "mesh" not in node:
+                scene._nodes.append({"name": name, "extras": {**node.get("extras", {}), "storey_global_id": group}})
+                continue
+            mesh = meshes[node["mesh"]]
+            primitives = [{**primitive, "attributes": {key: accessors[index] for key, index in primitive["attributes"].items()},
+                           "indices": accessors[primitive["indices"]], "material": materials[primitive["material"]]}
+                          for primitive in mesh["primitives"]]
+            scene._meshes.append({"name": name, "extras": {**mesh.get("extras", {}), "storey_global_id": group}, "primitives": primitives})
+            scene._nodes.append({"name": name, "mesh": len(scene._meshes) - 1})
+    return scene.to_glb()
+
+
+def _get_colour(material: dict[str, Any]) -> tuple[int, int, int, int]:
+    """The RGBA 0-255 colour :meth:`GlbScene._get_material` wrote as a base colour factor."""
+    return tuple(round(c * 255.0) for c in material["pbrMetallicRoughness"]["baseColorFactor"])

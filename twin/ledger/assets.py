@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from twin.geometry.cache import GeometryCache
-from twin.geometry.glb import GlbScene
+from twin.geometry.glb import join_glbs
 from twin.geometry.gltf import (
     RoomNode, WrittenAsset, build_scene, export_glb, get_model_asset_dir, get_scene_key, write_asset,
 )
@@ -42,8 +42,10 @@ def write_snapshot_assets(snapshot: Snapshot, root: Path, *, progress: Progress 
                           cache: GeometryCache | None = None, buildings: bool = True) -> list[PlannedAsset]:
     """Write every storey's and (``buildings``) building's GLB under ``root``; return what was written.
 
-    ``cache``: GLBs are looked up there by the key of their inputs (:func:`get_scene_key`) and
-    stored there when made, so a storey a new version left unchanged is not exported again."""
+    ``cache``: storeys' GLBs are looked up there by the key of their inputs (:func:`get_scene_key`)
+    and stored there when made, so a storey a new version left unchanged is not exported again. A
+    building's GLB joins its storeys' (:func:`~twin.geometry.glb.join_glbs`): no mesh is
+    prepared twice."""
     folder = get_model_asset_dir(snapshot.model.sha256)
     say = progress or (lambda stage, done, total: None)
     structure = snapshot.structure
@@ -52,29 +54,27 @@ def write_snapshot_assets(snapshot: Snapshot, root: Path, *, progress: Progress 
     planned: list[PlannedAsset] = []
     by_building: dict[str, list[str]] = {}
 
-    def glb(parts: list[tuple[list[RoomNode], list, str | None]]) -> bytes:
-        key = "glb:" + "+".join(get_scene_key(rooms, context, group=group) for rooms, context, group in parts)
+    def storey_glb(rooms: list[RoomNode], context: list) -> bytes:
+        key = "glb:" + get_scene_key(rooms, context)
         data = cache.get_blobs([key]).get(key) if cache is not None else None
         if data is None:
-            scene = GlbScene()
-            for rooms, context, group in parts:
-                build_scene(rooms, context, group=group, scene=scene)
-            data = export_glb(scene)
+            data = export_glb(build_scene(rooms, context))
             if cache is not None:
                 cache.put_blobs([(key, data)])
         return data
 
+    made: dict[str, bytes] = {}
     for index, storey in enumerate(storeys):
         by_building.setdefault(storey.parent_global_id or "", []).append(storey.global_id)
-        data = glb([(_room_nodes(snapshot, storey.global_id), snapshot.context.get(storey.global_id, []), None)])
+        data = made[storey.global_id] = storey_glb(_room_nodes(snapshot, storey.global_id), snapshot.context.get(storey.global_id, []))
         written = write_asset(root, f"{folder}/storey-{index:03d}.glb", data)
         planned.append(PlannedAsset("storey_glb", storey.global_id, written))
         say("assets", len(planned), total)
     for index, building_gid in enumerate(sorted(structure.buildings) if buildings else ()):
-        parts = [(_room_nodes(snapshot, gid), snapshot.context.get(gid, []), gid) for gid in by_building.get(building_gid, [])]
+        parts = [(made[gid], gid) for gid in by_building.get(building_gid, [])]
         if not parts:
             continue
-        written = write_asset(root, f"{folder}/building-{index:03d}.glb", glb(parts))
+        written = write_asset(root, f"{folder}/building-{index:03d}.glb", join_glbs(parts))  # its storeys' GLBs, as they are
         planned.append(PlannedAsset("building_glb", building_gid, written))
         say("assets", len(planned), total)
     log.info("wrote %d assets for %s", len(planned), snapshot.model.path)
