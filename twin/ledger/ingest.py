@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, defer
 
 from twin.alerts.engine import refresh_warnings
 from twin.alerts.scope import get_rooms_scope
+from twin.collector import paused_collector
 from twin.errors import GlobalIdConflict
 from twin.ifc.reader import check_ifc_file, get_sha256, open_ifc
 from twin.ifc.spatial import Node
@@ -89,9 +90,16 @@ def ingest_file(
     meshed and the assets, plans and outlines replaced (``stage`` becomes ``complete``).
     ``with_context=False`` stops after the rooms. Meshes are cached under ``assets_dir/cache``
     by the content of each element's representation, so a new version re-meshes only changes.
+    The garbage collector is paused meanwhile (:mod:`twin.collector`).
     """
+    with paused_collector():
+        return _ingest_file(Path(path), engine=engine, assets_dir=assets_dir, actor=actor, progress=progress,
+                            with_context=with_context)
+
+
+def _ingest_file(path: Path, *, engine: Engine, assets_dir: Path, actor: str | None, progress: Progress | None,
+                 with_context: bool) -> IngestReport:
     started = time.perf_counter()
-    path = Path(path)
     schema = check_ifc_file(path)
     sha256 = get_sha256(path)
     with transaction(engine) as session:
