@@ -88,7 +88,7 @@ def update_warning(session: SessionDep, user: CurrentUser, warning_id: Id, body:
 @router.post("/warnings/refresh")
 def refresh(session: SessionDep, user: CurrentUser) -> dict:
     """Re-evaluate every rule over the whole ledger now (ledger changes do too; an ingest
-    re-evaluates what its model's rooms can change)."""
+    re-evaluates what the rooms it wrote can change)."""
     user.require("admin", "inspector")
     report = refresh_warnings(session)
     session.commit()

@@ -160,6 +160,8 @@ def sync_rooms(session: Session, model: Model, version: ModelVersion, storeys: d
     kept: list[Room] = []  # rooms loaded and kept by this version
     footprints = snapshot.get_footprints([gid for gid in incoming if gid not in carried])
     for index, (gid, new) in enumerate(incoming.items()):
+        if index % 200 == 0:
+            say("ledger", index, total)
         if gid in carried:
             continue
         columns = {**new.columns, **new.record.get_measured_columns(footprint=footprints.get(gid)), "source_digest": new.digest}
@@ -188,8 +190,6 @@ def sync_rooms(session: Session, model: Model, version: ModelVersion, storeys: d
             source = "model" if new.category else None
             if (room.category, room.category_source) != (new.category, source):  # setting an equal value still dirties it
                 room.category, room.category_source = new.category, source
-        if index % 200 == 0:
-            say("ledger", index, total)
     for gid, room in existing.items():
         if gid not in incoming and room.status != "retired":
             room.status, room.retired_at, room.last_version_id = "retired", utcnow(), version.id
