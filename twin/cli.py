@@ -110,7 +110,8 @@ def ingest(
             out.print(
                 f"{report.path}: {report.schema}, version {report.version}: {report.buildings} buildings, "
                 f"{report.storeys} storeys, {report.rooms} rooms ({report.rooms_with_declared_area} with a declared area; "
-                f"{report.rooms_added} added, {report.rooms_updated} changed, {report.rooms_retired} retired), "
+                f"{report.rooms_added} added, {report.rooms_updated} changed, {report.rooms_retired} retired, "
+                f"{report.rooms_carried} as they were), "
                 f"{report.context_elements} elements, {report.failed_elements} failed, {report.seconds:.1f} s"
             )
 

@@ -40,7 +40,7 @@ def test_a_room_the_model_says_the_same_about_again_is_carried_unwritten(engine,
     assert (state.measured_area_m2, state.declared_area_m2, state.name) == (before.measured_area_m2, 25.0, "会议室")
     assert declared_areas(engine, after.id) == areas and (25.0, "ifc") in {(a[2], a[3]) for a in areas}
     assert [h.action for h in history] == ["created"]
-    assert report.rooms_updated == 1 and report.rooms_added == 1
+    assert (report.rooms_updated, report.rooms_added, report.rooms_carried) == (1, 1, 1)
 
 
 def with_a_property(path, global_id: str, *, name: str, value: str):
@@ -64,7 +64,7 @@ def test_a_room_whose_properties_alone_changed_is_written(engine, assets_dir, tm
     assert after.properties["Pset_SpaceCommon"]["Reference"] == "B-201"
     assert after.source_digest != before.source_digest and after.row_version == before.row_version + 1
     assert report.rooms_updated == 0  # no tracked field changed: nothing for the history
-    assert room_row(engine, "0Room101xxxxxxxxxxxxxx").row_version == 1  # 101 and 102 carried
+    assert room_row(engine, "0Room101xxxxxxxxxxxxxx").row_version == 1 and report.rooms_carried == 2  # 101 and 102
 
 
 def test_rooms_written_before_digests_existed_are_compared_field_by_field(engine, assets_dir, tmp_path):

@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 _CONTENT_COUNTS = (
     "buildings", "storeys", "rooms", "rooms_with_declared_area", "rooms_measured", "context_elements", "failed_elements",
 )
-_COUNTED = _CONTENT_COUNTS + ("rooms_added", "rooms_updated", "rooms_retired")
+_COUNTED = _CONTENT_COUNTS + ("rooms_added", "rooms_updated", "rooms_retired", "rooms_carried")
 
 
 @dataclass
@@ -62,6 +62,7 @@ class IngestReport:
     rooms_added: int = 0
     rooms_updated: int = 0
     rooms_retired: int = 0
+    rooms_carried: int = 0  # rooms the file says exactly the same about as the ledger holds: not rewritten
     seconds: float = 0.0
     stages: dict[str, float] = field(default_factory=dict)
     meshing: dict[str, Any] = field(default_factory=dict)  # by geometry library, cache hits, fallbacks (MeshingReport)
@@ -275,7 +276,7 @@ def _apply_snapshot(
         rooms=len(snapshot.rooms), rooms_with_declared_area=sum(r.primary_declared is not None for r in rooms),
         rooms_measured=sum(r.measures is not None for r in rooms), context_elements=snapshot.context_count,
         failed_elements=len(snapshot.failed), rooms_added=rooms_sync.added, rooms_updated=rooms_sync.updated,
-        rooms_retired=rooms_sync.retired,
+        rooms_retired=rooms_sync.retired, rooms_carried=rooms_sync.carried,
     )
     version.counts = {key: getattr(report, key) for key in _COUNTED}
     # what the rooms this version wrote can change (all of the model's, on its first version)
