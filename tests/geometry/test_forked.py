@@ -1,25 +1,26 @@
-"""A call computed ahead in a forked child gives what the call gives here, or is made here."""
+"""Calls computed ahead in a forked child give what they give here, as each is done, or are made here."""
 
 from __future__ import annotations
 
 import logging
 import os
 import threading
+import time
 
 import ifcopenshell
 import pytest
 
 from ifc_factory import RoomSpec, build_model
 from twin.geometry.cache import StepHasher
-from twin.geometry.forked import ForkedCall
+from twin.geometry.forked import ForkedSteps
 from twin.geometry.mesher import get_context_elements, get_element_keys, mesh_elements
 from twin.ifc.steptext import StepText
 
 
 def test_a_forked_call_gives_the_childs_result(forking_allowed):
-    call = ForkedCall(lambda: {"pid": os.getpid(), "values": list(range(50_000))})
+    call = ForkedSteps([lambda: {"pid": os.getpid(), "values": list(range(50_000))}])
     assert call.is_forked
-    result = call.get()
+    result = call.get(0)
     assert result["pid"] != os.getpid() and result["values"] == list(range(50_000))  # more than a pipe's buffer
 
 
@@ -31,15 +32,50 @@ def test_a_child_that_fails_is_made_good_here(forking_allowed, caplog):
             raise RuntimeError("the child could not")
         return "made here"
 
-    call = ForkedCall(works_only_in_the_parent)
+    call = ForkedSteps([works_only_in_the_parent])
     assert call.is_forked
     with caplog.at_level(logging.WARNING):
-        assert call.get() == "made here"
+        assert call.get(0) == "made here"
     assert "failed" in caplog.text
 
 
+def test_steps_arrive_one_by_one_without_waiting_for_the_later_ones(forking_allowed, tmp_path):
+    go = tmp_path / "go"
+
+    def waits_for_the_caller():
+        for _ in range(1000):
+            if go.exists():
+                return "second", os.getpid()
+            time.sleep(0.01)
+        return "timed out", os.getpid()
+
+    steps = ForkedSteps([os.getpid, waits_for_the_caller])
+    first = steps.get(0)  # while the child still waits on the second step
+    go.touch()
+    second = steps.get(1)
+    assert first != os.getpid() and second == ("second", first)
+
+
+def test_steps_a_child_did_not_deliver_are_made_here_in_order(forking_allowed):
+    parent = os.getpid()
+    made = []
+
+    def first():
+        made.append("first")
+        return os.getpid()
+
+    def second():
+        if os.getpid() != parent:
+            os.kill(os.getpid(), 9)  # the child dies before it sends this one
+        return "made here"
+
+    steps = ForkedSteps([first, second])
+    assert steps.get(1) == "made here" and steps.get(0) != parent  # the first came from the child
+    assert made == []  # nothing re-made here but what was missing
+
+
 def test_a_result_nobody_asks_for_leaves_no_child_behind(forking_allowed):
-    call = ForkedCall(lambda: threading.Event().wait(60))
+    call = ForkedSteps([lambda: threading.Event().wait(60)])
     pid = call._child[0]
     del call
     with pytest.raises(ChildProcessError):
@@ -51,8 +87,8 @@ def test_a_process_running_other_threads_makes_the_call_itself():
     other = threading.Thread(target=stop.wait)
     other.start()
     try:
-        call = ForkedCall(os.getpid)
-        assert not call.is_forked and call.get() == os.getpid()
+        call = ForkedSteps([os.getpid])
+        assert not call.is_forked and call.get(0) == os.getpid()
     finally:
         stop.set()
         other.join()
@@ -66,9 +102,26 @@ def test_context_keys_made_in_a_child_mesh_like_keys_made_here(tmp_path, forking
     elements = list(file.by_type("IfcSpace")) + get_context_elements(file)
     hasher = StepHasher(file, text=StepText.read(path))
     here = get_element_keys(file, elements, hasher=hasher)
-    call = ForkedCall(lambda: get_element_keys(file, elements, hasher=StepHasher(file, text=StepText.read(path))))
-    assert call.is_forked and call.get() == here and len(here) == len(elements)
+    call = ForkedSteps([lambda: get_element_keys(file, elements, hasher=StepHasher(file, text=StepText.read(path)))])
+    assert call.is_forked and call.get(0) == here and len(here) == len(elements)
     cache = GeometryCache(tmp_path / "cache")
     first = mesh_elements(file, elements, cache=cache, keys=here)
     again = mesh_elements(file, elements, cache=cache, hasher=hasher)  # keys made inside: all from the cache
     assert set(first.meshes) == set(again.meshes) and again.cache_hits == len(here)
+
+
+def test_keys_made_ahead_in_a_child_are_the_keys_made_here_rooms_first(tmp_path, forking_allowed, monkeypatch):
+    from twin.ifc.reader import get_sha256, open_ifc
+    from twin.ledger import snapshot as snapshot_module
+    from twin.ledger.snapshot import ElementKeysAhead
+
+    path = build_model(tmp_path / "m.ifc", [RoomSpec("101", "办公室"), RoomSpec("102", "会议室", outline=[(5, 0), (9, 0), (9, 4), (5, 4)])])
+    model = open_ifc(path, sha256=get_sha256(path))
+    context = get_context_elements(model.file)
+    here = ElementKeysAhead(model, context=None)  # a few elements: not worth a fork
+    monkeypatch.setattr(snapshot_module, "KEYS_FORK_MIN", 1)
+    ahead = ElementKeysAhead(model, context=context)
+    assert ahead._steps.is_forked and not here._steps.is_forked
+    assert ahead.get_room_keys() == here.get_room_keys() and len(ahead.get_room_keys()) == 2
+    assert ahead.get_context_keys(context) == here.get_context_keys(context) and len(here.get_context_keys(context)) == len(context)
+    assert ahead.hasher is None and here.hasher is not None  # the file's text was read and hashed in the child only

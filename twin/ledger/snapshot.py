@@ -22,7 +22,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from twin.geometry.cache import GeometryCache, StepHasher
-from twin.geometry.forked import ForkedCall
+from twin.geometry.forked import ForkedSteps
 from twin.geometry.measure import RoomMeasures, measure_rooms
 from twin.geometry.section import CUT_CLASSES, cut_storeys, outline_of
 from twin.geometry.mesher import ElementMesh, FailedElement, MeshResult, get_context_elements, get_element_keys, mesh_elements
@@ -36,9 +36,9 @@ from twin.tolerances import AREA_DECIMALS
 
 log = logging.getLogger(__name__)
 
-#: Context elements from which their cache keys are worth a forked child (a fork costs about
-#: 2 ms here; keys about 50 us per element).
-CONTEXT_KEYS_FORK_MIN = 150
+#: Elements (rooms and context) from which their cache keys are worth a forked child (a fork
+#: costs about 2 ms here; keys about 50 us per element).
+KEYS_FORK_MIN = 150
 
 #: ``progress(stage, done, total)``: stages are ``read``, ``rooms``, ``context``, ``assets``, ``ledger``.
 Progress = Callable[[str, int, int], None]
@@ -120,14 +120,15 @@ class Snapshot:
     timings: dict[str, float] = field(default_factory=dict)
     plan_walls: dict[str, BaseGeometry] = field(default_factory=dict)  # storey GlobalId -> cut walls
     outlines: dict[str, BaseGeometry] | None = None  # building GlobalId -> outline, once the walls are cut
-    hasher: StepHasher | None = None  # content hashes of the file's entities, shared by both stages
-    context_keys: ForkedCall[dict[int, str]] | None = None  # the context's cache keys, computed ahead
+    keys: ElementKeysAhead | None = None  # the rooms' and the context's cache keys, computed ahead
     meshing: MeshingReport = field(default_factory=MeshingReport)
+    context_elements: list[ifcopenshell.entity_instance] | None = None  # found once (get_context_elements)
 
-    @functools.cached_property
-    def context_elements(self) -> list[ifcopenshell.entity_instance]:
+    def get_context_elements(self) -> list[ifcopenshell.entity_instance]:
         """The building elements the context stage meshes (found once, whoever asks first)."""
-        return get_context_elements(self.model.file)
+        if self.context_elements is None:
+            self.context_elements = get_context_elements(self.model.file)
+        return self.context_elements
 
     def get_footprints(self, global_ids: Iterable[str] | None = None) -> dict[str, dict[str, Any] | None]:
         """Every measured room's (of ``global_ids``: those rooms') footprint as GeoJSON (as
@@ -184,29 +185,46 @@ def to_geojson_many(geometries: list[BaseGeometry | None], *, precision: float =
     return [json.loads(text) if text is not None else None for text in texts]
 
 
-def _get_hasher(snapshot: Snapshot) -> StepHasher:
-    """Both stages share one hasher of the file's own entity text (read once)."""
-    if snapshot.hasher is None:
-        snapshot.hasher = StepHasher(snapshot.model.file, text=StepText.read(snapshot.model.path))
-    return snapshot.hasher
-
-
 def _mesh(snapshot: Snapshot, elements, *, stage: str, say: Progress, cache: GeometryCache | None, keys=None) -> MeshResult:
-    hasher = _get_hasher(snapshot) if cache is not None else None
-    result = mesh_elements(snapshot.model.file, elements, on_progress=lambda d, t: say(stage, d, t), cache=cache, hasher=hasher, keys=keys)
+    """:func:`mesh_elements` with the cache; ``keys`` (by step id, as :class:`ElementKeysAhead`
+    gives them) come with it."""
+    result = mesh_elements(snapshot.model.file, elements, on_progress=lambda d, t: say(stage, d, t), cache=cache, keys=keys)
     snapshot.meshing.add(result)
     return result
 
 
-def _start_context_keys(snapshot: Snapshot) -> ForkedCall[dict[int, str]]:
-    """Begin the context's cache keys in a forked child (see :mod:`twin.geometry.forked`):
-    it walks most of the file while this process meshes the rooms. Not worth a fork for a few
-    elements."""
-    elements = snapshot.context_elements
-    return ForkedCall(
-        functools.partial(get_element_keys, snapshot.model.file, elements, hasher=_get_hasher(snapshot)),
-        fork=len(elements) >= CONTEXT_KEYS_FORK_MIN,
-    )
+class ElementKeysAhead:
+    """The rooms' cache keys, then (with a context) the context's, begun in a forked child as soon
+    as the file is open (:class:`~twin.geometry.forked.ForkedSteps`): the child walks most of the
+    file while this process reads the structure and the rooms' properties (the rooms' keys are
+    ready first) and then meshes the rooms (the context's). Not worth a fork for a few elements;
+    made here then, sharing one hasher (:attr:`hasher`)."""
+
+    def __init__(self, model: IfcModel, *, context: list[ifcopenshell.entity_instance] | None):
+        self._model = model
+        self.hasher: StepHasher | None = None
+        spaces = list(model.file.by_type("IfcSpace"))
+        steps = [lambda: get_element_keys(model.file, spaces, hasher=self.get_hasher())]
+        if context is not None:
+            steps.append(lambda: get_element_keys(model.file, context, hasher=self.get_hasher()))
+        self._has_context = context is not None
+        self._steps = ForkedSteps(steps, fork=len(spaces) + len(context or ()) >= KEYS_FORK_MIN)
+
+    def get_hasher(self) -> StepHasher:
+        """The file's hasher, made on first use (in the child, or here)."""
+        if self.hasher is None:
+            self.hasher = StepHasher(self._model.file, text=StepText.read(self._model.path))
+        return self.hasher
+
+    def get_room_keys(self) -> dict[int, str]:
+        """Every IfcSpace's key (of those with a body), by step id."""
+        return self._steps.get(0)
+
+    def get_context_keys(self, elements: list[ifcopenshell.entity_instance]) -> dict[int, str]:
+        """The context's keys: computed ahead if ``elements`` were given at the start, else now."""
+        if self._has_context:
+            return self._steps.get(1)
+        return get_element_keys(self._model.file, elements, hasher=self.get_hasher())
 
 
 def _add_plans(snapshot: Snapshot, *, cache: GeometryCache | None = None) -> None:
@@ -270,21 +288,22 @@ def read_rooms(
 ) -> Snapshot:
     """The rooms stage: hierarchy, properties, rooms meshed and measured (no building elements).
 
-    ``context_next``: :func:`add_context` will follow, so its cache keys are begun now."""
+    With a ``cache``, the rooms' cache keys (and, ``context_next``: :func:`add_context` will
+    follow, the context's) are begun at once, in a forked child (:class:`ElementKeysAhead`)."""
     say = progress or (lambda stage, done, total: None)
     started = time.perf_counter()
     say("read", 0, 1)
+    context = get_context_elements(model.file) if context_next else None
+    keys = ElementKeysAhead(model, context=context) if cache is not None else None  # on the other core, meanwhile:
     structure = read_spatial_structure(model)
     rooms = _read_rooms(model, structure)
-    snapshot = Snapshot(model, structure, read_georeference(model), rooms)
-    if cache is not None and context_next:
-        snapshot.context_keys = _start_context_keys(snapshot)
+    snapshot = Snapshot(model, structure, read_georeference(model), rooms, keys=keys, context_elements=context)
     snapshot.timings["read"] = time.perf_counter() - started
     say("read", 1, 1)
 
     started = time.perf_counter()
     spaces = [place.entity for place in structure.spaces.values()]
-    result = _mesh(snapshot, spaces, stage="rooms", say=say, cache=cache)
+    result = _mesh(snapshot, spaces, stage="rooms", say=say, cache=cache, keys=keys.get_room_keys() if keys is not None else None)
     snapshot.failed.extend(result.failed)
     meshes = {global_id: mesh for global_id, mesh in result.meshes.items() if global_id in rooms}
     measures = measure_rooms(meshes, cache=cache)
@@ -303,8 +322,11 @@ def add_context(snapshot: Snapshot, *, progress: Progress | None = None, cache: 
     say = progress or (lambda stage, done, total: None)
     model, structure = snapshot.model, snapshot.structure
     started = time.perf_counter()
-    keys = snapshot.context_keys.get() if cache is not None and snapshot.context_keys is not None else None
-    result = _mesh(snapshot, snapshot.context_elements, stage="context", say=say, cache=cache, keys=keys)
+    elements = snapshot.get_context_elements()
+    if cache is not None and snapshot.keys is None:
+        snapshot.keys = ElementKeysAhead(snapshot.model, context=None)
+    keys = snapshot.keys.get_context_keys(elements) if cache is not None else None
+    result = _mesh(snapshot, elements, stage="context", say=say, cache=cache, keys=keys)
     snapshot.failed.extend(result.failed)
     snapshot.context_count = len(result.meshes)
     for mesh in result.meshes.values():
