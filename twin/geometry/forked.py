@@ -29,14 +29,13 @@ from twin.geometry import workers
 log = logging.getLogger(__name__)
 
 
-
 class ForkedSteps:
     """``steps`` (calls), made one after another in a forked child started now (``fork=True``
     and this process may fork), or here as they are asked for. :meth:`get` gives one step's
     result, waiting only for the steps up to it: the child sends each as it is done.
 
     A child that fails or dies part-way costs nothing but time: the steps it did not deliver
-    are made here, in order (a step may rely on what the ones before it left behind)."""
+    are made here, in order, when they are asked for."""
 
     def __init__(self, steps: Sequence[Callable[[], Any]], *, fork: bool = True):
         self._steps = list(steps)

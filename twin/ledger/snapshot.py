@@ -323,9 +323,7 @@ def add_context(snapshot: Snapshot, *, progress: Progress | None = None, cache: 
     model, structure = snapshot.model, snapshot.structure
     started = time.perf_counter()
     elements = snapshot.get_context_elements()
-    if cache is not None and snapshot.keys is None:
-        snapshot.keys = ElementKeysAhead(snapshot.model, context=None)
-    keys = snapshot.keys.get_context_keys(elements) if cache is not None else None
+    keys = snapshot.keys.get_context_keys(elements) if cache is not None and snapshot.keys is not None else None
     result = _mesh(snapshot, elements, stage="context", say=say, cache=cache, keys=keys)
     snapshot.failed.extend(result.failed)
     snapshot.context_count = len(result.meshes)
