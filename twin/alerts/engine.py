@@ -15,6 +15,7 @@ from twin.alerts.scope import WarningScope
 from twin.compliance.facts import LedgerFacts, read_facts
 from twin.compliance.person import check_people, check_rooms, get_room_compliance
 from twin.errors import NotFound, TwinError
+from twin.ledger.db import in_chunks
 from twin.ledger.models import Room, Warning, utcnow
 from twin.standards import Standards, get_standards
 
@@ -93,10 +94,10 @@ def refresh_warnings(session: Session, *, today: date | None = None, standards: 
         session.execute(insert(table), added)
     for warning_id, changed in changes:
         session.execute(update(table).where(table.c.id == warning_id).values(**changed))
-    for start in range(0, len(seen), 500):
-        session.execute(update(table).where(table.c.id.in_(seen[start : start + 500])).values(last_seen=now))
-    for start in range(0, len(gone), 500):
-        session.execute(update(table).where(table.c.id.in_(gone[start : start + 500])).values(status="resolved", resolved_at=now))
+    for chunk in in_chunks(seen):
+        session.execute(update(table).where(table.c.id.in_(chunk)).values(last_seen=now))
+    for chunk in in_chunks(gone):
+        session.execute(update(table).where(table.c.id.in_(chunk)).values(status="resolved", resolved_at=now))
     for warning in [w for w in session.identity_map.values() if isinstance(w, Warning)]:
         session.expire(warning)  # loaded before this refresh: read again when next used
     resolved = len(gone)

@@ -83,11 +83,11 @@ def get_model_scope(session: Session, model_id: int) -> WarningScope:
     return _get_scope(session, select(Room.id).where(Room.model_id == model_id))
 
 
-def get_rooms_scope(session: Session, model_id: int, room_ids: Collection[int], *, whole_model: bool = False) -> WarningScope:
+def get_rooms_scope(session: Session, model_id: int, room_ids: Collection[int]) -> WarningScope:
     """The scope of an ingest of model ``model_id`` that wrote ``room_ids`` (added, changed,
     retired, restored) and carried the others unchanged: their facts, and so their warnings,
-    are as they were. ``whole_model``, or more than :data:`ROOM_LIST_MAX` rooms: the model's."""
-    if whole_model or len(room_ids) > ROOM_LIST_MAX:
+    are as they were. More than :data:`ROOM_LIST_MAX` rooms: the model's (a superset)."""
+    if len(room_ids) > ROOM_LIST_MAX:
         return get_model_scope(session, model_id)
     return _get_scope(session, select(Room.id).where(Room.id.in_(sorted(room_ids))))
 

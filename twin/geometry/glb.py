@@ -62,7 +62,7 @@ class GlbScene:
         """A node and mesh named ``name``: ``vertices (n, 3)`` in the glTF frame, ``faces (m, 3)``
         indices into them, an RGBA 0-255 ``colour`` (alpha < 255: blended) named ``material``."""
         if len(faces) == 0 or len(vertices) == 0:
-            self._nodes.append({"name": name, "extras": extras})
+            self._add_node(name, extras, [])
             return
         positions = np.ascontiguousarray(vertices, dtype=np.float32)
         indices = np.ascontiguousarray(faces, dtype=np.uint32).reshape(-1)
@@ -75,7 +75,36 @@ class GlbScene:
         })
         primitive = {"attributes": {"POSITION": position_accessor}, "indices": index_accessor, "mode": _TRIANGLES,
                      "material": self._get_material(colour, material)}
-        self._meshes.append({"name": name, "extras": extras, "primitives": [primitive]})
+        self._add_node(name, extras, [primitive])
+
+    def add_glb(self, data: bytes, *, group: str) -> None:
+        """Every node of a GLB this writer made, as :meth:`add` would have added it with its name
+        prefixed ``group/`` and ``storey_global_id: group`` in its extras (a building's storeys):
+        its data and materials are shared as :meth:`add` shares them, no mesh prepared again."""
+        document, binary = read_glb(data)
+        materials = [self._get_material(_get_colour(m), m["name"]) for m in document.get("materials", [])]
+        views = document.get("bufferViews", [])
+        accessors = [
+            self._add_view(binary[view["byteOffset"] : view["byteOffset"] + view["byteLength"]], view["target"],
+                           {k: v for k, v in accessor.items() if k != "bufferView"})
+            for accessor in document.get("accessors", [])
+            for view in (views[accessor["bufferView"]],)
+        ]
+        meshes = document.get("meshes", [])
+        for node in document.get("nodes", []):
+            mesh = meshes[node["mesh"]] if "mesh" in node else node
+            primitives = [{**primitive, "attributes": {key: accessors[index] for key, index in primitive["attributes"].items()},
+                           "indices": accessors[primitive["indices"]], "material": materials[primitive["material"]]}
+                          for primitive in mesh.get("primitives", [])]
+            self._add_node(f"{group}/{node['name']}", {**mesh.get("extras", {}), "storey_global_id": group}, primitives)
+
+    def _add_node(self, name: str, extras: dict[str, Any], primitives: list[dict[str, Any]]) -> None:
+        """A node named ``name``; with ``primitives``, a mesh of the same name and extras (the
+        node draws it), else the extras on the node (it draws nothing)."""
+        if not primitives:
+            self._nodes.append({"name": name, "extras": extras})
+            return
+        self._meshes.append({"name": name, "extras": extras, "primitives": primitives})
         self._nodes.append({"name": name, "mesh": len(self._meshes) - 1})
 
     def _add_view(self, data: bytes, target: int, accessor: dict[str, Any]) -> int:
@@ -140,31 +169,10 @@ def read_glb(data: bytes) -> tuple[dict[str, Any], bytes]:
 
 
 def join_glbs(parts: list[tuple[bytes, str]]) -> bytes:
-    """One GLB of ``(glb bytes, group)`` parts made by :class:`GlbScene`: each part's node and
-    mesh names prefixed ``group/`` and its nodes' extras given ``storey_global_id: group``, data
-    and materials shared across parts as :meth:`GlbScene.add` shares them."""
+    """One GLB of ``(glb bytes, group)`` parts made by :class:`GlbScene` (see :meth:`GlbScene.add_glb`)."""
     scene = GlbScene()
     for data, group in parts:
-        document, binary = read_glb(data)
-        materials = [scene._get_material(_get_colour(m), m["name"]) for m in document.get("materials", [])]
-        accessors = [
-            scene._add_view(binary[view["byteOffset"] : view["byteOffset"] + view["byteLength"]], view["target"],
-                            {k: v for k, v in accessor.items() if k != "bufferView"})
-            for accessor in document.get("accessors", [])
-            for view in (document["bufferViews"][accessor["bufferView"]],)
-        ]
-        meshes = document.get("meshes", [])
-        for node in document.get("nodes", []):
-            name = f"{group}/{node['name']}"
-            if "mesh" not in node:
-                scene._nodes.append({"name": name, "extras": {**node.get("extras", {}), "storey_global_id": group}})
-                continue
-            mesh = meshes[node["mesh"]]
-            primitives = [{**primitive, "attributes": {key: accessors[index] for key, index in primitive["attributes"].items()},
-                           "indices": accessors[primitive["indices"]], "material": materials[primitive["material"]]}
-                          for primitive in mesh["primitives"]]
-            scene._meshes.append({"name": name, "extras": {**mesh.get("extras", {}), "storey_global_id": group}, "primitives": primitives})
-            scene._nodes.append({"name": name, "mesh": len(scene._meshes) - 1})
+        scene.add_glb(data, group=group)
     return scene.to_glb()
 
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import ifcopenshell
 import numpy as np
 
-from twin.geometry.triangles import get_edge_uses, has_area_above, weld_vertices
+from twin.geometry.triangles import get_edge_uses, has_area_above, stack_meshes, weld_vertices
 
 DEFAULT_LIBRARY = "opencascade"
 FAST_LIBRARY = "cgal-simple"
@@ -128,14 +128,10 @@ def are_closed(meshes: Sequence[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
     closed = np.zeros(len(meshes), dtype=bool)
     if not meshes:
         return closed
-    vertex_counts = [len(v) for v, _ in meshes]
-    starts = np.concatenate([[0], np.cumsum(vertex_counts)[:-1]]).astype(np.int64)
-    vertices = np.concatenate([np.asarray(v, dtype=np.float64).reshape(-1, 3) for v, _ in meshes])
-    faces = np.concatenate([np.asarray(f, dtype=np.int64).reshape(-1, 3) + start for (_, f), start in zip(meshes, starts)])
+    vertices, faces, starts, owners = stack_meshes(meshes)
     if len(faces) == 0:
         return closed
-    weld = weld_vertices(vertices, groups=np.repeat(np.arange(len(meshes)), vertex_counts))
-    owners = np.repeat(np.arange(len(meshes)), [len(f) for _, f in meshes])
+    weld = weld_vertices(vertices, groups=np.repeat(np.arange(len(meshes)), np.diff(starts, append=len(vertices))))
     face_of, shared, _ = get_edge_uses(weld[faces], len(vertices), directed=False)
     edge_owners = owners[face_of]
     has_edges = np.bincount(edge_owners, minlength=len(meshes)) > 0

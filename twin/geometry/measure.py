@@ -28,7 +28,7 @@ from twin import tolerances
 from twin.geometry.cache import GeometryCache, get_code_fingerprint
 from twin.geometry.grouped import reduce_groups
 from twin.geometry.mesher import ElementMesh
-from twin.geometry.triangles import cross_rows, get_edge_uses, get_triangle_cross, weld_vertices
+from twin.geometry.triangles import cross_rows, get_edge_uses, get_triangle_cross, stack_meshes, weld_vertices
 from twin.tolerances import (
     DEGENERATE_TRIANGLE_AREA_M2,
     FLOOR_Z_TOLERANCE_M,
@@ -132,11 +132,7 @@ def measure_many(meshes: Sequence[tuple[np.ndarray, np.ndarray]]) -> list[RoomMe
     small arrays cost more in overhead than in arithmetic."""
     if not meshes:
         return []
-    vertex_counts = [len(v) for v, _ in meshes]
-    starts = np.concatenate([[0], np.cumsum(vertex_counts)[:-1]]).astype(np.int64)
-    vertices = np.concatenate([np.asarray(v, dtype=np.float64).reshape(-1, 3) for v, _ in meshes])
-    faces = np.concatenate([np.asarray(f, dtype=np.int64).reshape(-1, 3) + start for (_, f), start in zip(meshes, starts)])
-    owners = np.repeat(np.arange(len(meshes)), [len(f) for _, f in meshes])  # (m,) room of each face, sorted
+    vertices, faces, starts, owners = stack_meshes(meshes)  # owners: (m,) the room of each face, sorted
     triangles = vertices[faces]
     normals, areas = get_triangle_normals(triangles)
     bbox_min, bbox_max = np.minimum.reduceat(vertices, starts), np.maximum.reduceat(vertices, starts)

@@ -9,6 +9,7 @@ moving axes than computing.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -31,6 +32,18 @@ def get_total_area(vertices: np.ndarray, faces: np.ndarray) -> float:
     if len(faces) == 0:
         return 0.0
     return float(np.linalg.norm(get_triangle_cross(vertices[faces]), axis=1).sum()) / 2
+
+
+def stack_meshes(meshes: Sequence[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Many ``(vertices (n_i, 3), faces (m_i, 3))`` meshes as one, to work on all at once:
+    ``(n, 3) float64`` vertices, ``(m, 3) int64`` faces indexing them, ``(k,) int64`` each
+    mesh's first vertex, and ``(m,) int64`` the mesh of each face (sorted)."""
+    vertex_counts = [len(v) for v, _ in meshes]
+    starts = np.concatenate([[0], np.cumsum(vertex_counts)[:-1]]).astype(np.int64)
+    vertices = np.concatenate([np.asarray(v, dtype=np.float64).reshape(-1, 3) for v, _ in meshes])
+    faces = np.concatenate([np.asarray(f, dtype=np.int64).reshape(-1, 3) + start for (_, f), start in zip(meshes, starts)])
+    owners = np.repeat(np.arange(len(meshes)), [len(f) for _, f in meshes])
+    return vertices, faces, starts, owners
 
 
 def has_area_above(vertices: np.ndarray, faces: np.ndarray, threshold: float) -> bool:

@@ -280,7 +280,7 @@ def _apply_snapshot(
     )
     version.counts = {key: getattr(report, key) for key in _COUNTED}
     # what the rooms this version wrote can change (all of the model's, on its first version)
-    refresh_warnings(session, scope=get_rooms_scope(session, model.id, rooms_sync.written_ids, whole_model=seq == 1))
+    refresh_warnings(session, scope=get_rooms_scope(session, model.id, rooms_sync.written_ids))
     return report, version
 
 
