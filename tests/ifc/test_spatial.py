@@ -74,3 +74,33 @@ def test_an_element_in_two_containers_is_asked_the_librarys_way(tmp_path, monkey
     asked = []
     monkeypatch.setattr(spatial, "_get_parent", lambda e: asked.append(e) or storey)
     assert ParentIndex(file).get_parent(wall) == storey and asked == [wall]
+
+
+@pytest.mark.parametrize("path", get_real_ifc_files() + CAMPUS, ids=lambda p: p.name)
+def test_the_storey_an_element_is_plainly_contained_in_is_the_storey_its_ancestors_name(path):
+    import ifcopenshell
+
+    file = ifcopenshell.open(str(path))
+    index = ParentIndex(file)
+    answered = 0
+    for product in file.by_type("IfcElement"):
+        storey = index.get_containing_storey(product.id())
+        if storey is not None:
+            answered += 1
+            assert storey == index.find_ancestor(product, "IfcBuildingStorey").GlobalId
+    assert answered > 0
+
+
+def test_an_element_in_two_containers_or_aggregated_has_no_plain_storey(tmp_path):
+    import ifcopenshell.api
+
+    file = open_ifc(build_model(tmp_path / "m.ifc", [RoomSpec("101", "办公室")])).file
+    wall, storey = file.by_type("IfcWall")[0], file.by_type("IfcBuildingStorey")[0]
+    assert ParentIndex(file).get_containing_storey(wall.id()) == storey.GlobalId
+    other = ifcopenshell.api.run("root.create_entity", file, ifc_class="IfcBuildingStorey", name="夹层")
+    twice = file.create_entity("IfcRelContainedInSpatialStructure", ifcopenshell.guid.new(), RelatedElements=[wall], RelatingStructure=other)
+    assert ParentIndex(file).get_containing_storey(wall.id()) is None
+    file.remove(twice)
+    assembly = ifcopenshell.api.run("root.create_entity", file, ifc_class="IfcElementAssembly")
+    file.create_entity("IfcRelAggregates", ifcopenshell.guid.new(), RelatingObject=assembly, RelatedObjects=[wall])
+    assert ParentIndex(file).get_containing_storey(wall.id()) is None

@@ -236,15 +236,16 @@ def mesh_elements(
     processes = max(1, threads or DEFAULT_PROCESSES)
     say = (lambda: on_progress(len(result.meshes), len(targets))) if on_progress else (lambda: None)
 
+    pending = dict(targets)
     if cache is not None:
         for step_id, cached in _get_cached(cache, keys).items():
-            element = targets[step_id]
-            result.meshes[element.GlobalId] = ElementMesh(element.GlobalId, step_id, element.is_a(), cached.vertices, cached.faces,
-                                                          content_key=keys[step_id])
-            result.libraries[element.GlobalId] = cached.library
+            element = pending.pop(step_id)
+            global_id = element.GlobalId
+            result.meshes[global_id] = ElementMesh(global_id, step_id, element.is_a(), cached.vertices, cached.faces,
+                                                   content_key=keys[step_id])
+            result.libraries[global_id] = cached.library
             result.cache_hits += 1
         say()
-    pending = {step_id: element for step_id, element in targets.items() if element.GlobalId not in result.meshes}
     fresh: set[str] = set()
 
     tiers = max(len(plan.rooms), len(plan.context))

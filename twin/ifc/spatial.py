@@ -10,6 +10,7 @@ at or below the space's lowest point). Elevations here are in metres, in the mod
 from __future__ import annotations
 
 import bisect
+import functools
 import logging
 from dataclasses import dataclass, field
 
@@ -123,6 +124,29 @@ class ParentIndex:
             return decomposes[0].RelatingObject
         return _get_parent(entity)
 
+    @functools.cached_property
+    def _storey_of(self) -> dict[int, str]:
+        """Step id -> GlobalId of the storey an element is plainly contained in (one containment
+        relationship, to a storey, and no aggregation): most building elements."""
+        storeys: dict[int, str | None] = {}  # a structure's step id -> its GlobalId if it is a storey
+        found = {}
+        for step_id, structures in self._contained.items():
+            if len(structures) != 1 or step_id in self._decomposes:
+                continue
+            structure = structures[0]
+            key = structure.id()
+            if key not in storeys:
+                storeys[key] = structure.GlobalId if structure.is_a("IfcBuildingStorey") else None
+            if storeys[key] is not None:
+                found[step_id] = storeys[key]
+        return found
+
+    def get_containing_storey(self, step_id: int) -> str | None:
+        """The GlobalId of the storey the element ``step_id`` is plainly contained in (as
+        :meth:`find_ancestor` would find it, without asking the file), else ``None``: ask
+        :meth:`find_ancestor` then."""
+        return self._storey_of.get(step_id)
+
     def find_ancestor(self, entity: ifcopenshell.entity_instance, ifc_class: str) -> ifcopenshell.entity_instance | None:
         """The nearest spatial ancestor of ``ifc_class``, or ``None``."""
         seen = set()
@@ -216,7 +240,8 @@ def _place_space(tree: SpatialStructure, space, scale: float) -> SpacePlace:
 
 
 def get_element_storey(tree: SpatialStructure, element: ifcopenshell.entity_instance, z_min: float) -> str | None:
-    """The storey an element belongs to: its containing storey, else the one at its lowest z (m)."""
+    """The storey an element belongs to: its containing storey, else the one at its lowest z (m).
+    (:meth:`ParentIndex.get_containing_storey` answers the plain cases by step id alone.)"""
     storey = tree.parents.find_ancestor(element, "IfcBuildingStorey")
     if storey is not None and storey.GlobalId in tree.storeys:
         return storey.GlobalId
