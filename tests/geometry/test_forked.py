@@ -110,18 +110,20 @@ def test_context_keys_made_in_a_child_mesh_like_keys_made_here(tmp_path, forking
     assert set(first.meshes) == set(again.meshes) and again.cache_hits == len(here)
 
 
-def test_keys_made_ahead_in_a_child_are_the_keys_made_here_rooms_first(tmp_path, forking_allowed, monkeypatch):
+def test_work_read_ahead_in_a_child_is_the_work_made_here_rooms_first(tmp_path, forking_allowed, monkeypatch):
     from twin.ifc.reader import get_sha256, open_ifc
-    from twin.ledger import snapshot as snapshot_module
-    from twin.ledger.snapshot import ElementKeysAhead
+    from twin.ledger import readahead
+    from twin.ledger.readahead import ReadAhead
 
     path = build_model(tmp_path / "m.ifc", [RoomSpec("101", "办公室"), RoomSpec("102", "会议室", outline=[(5, 0), (9, 0), (9, 4), (5, 4)])])
     model = open_ifc(path, sha256=get_sha256(path))
     context = get_context_elements(model.file)
-    here = ElementKeysAhead(model, context=None)  # a few elements: not worth a fork
-    monkeypatch.setattr(snapshot_module, "KEYS_FORK_MIN", 1)
-    ahead = ElementKeysAhead(model, context=context)
+    here = ReadAhead(model, context=None)  # a few elements: not worth a fork
+    monkeypatch.setattr(readahead, "FORK_MIN", 1)
+    ahead = ReadAhead(model, context=context)
     assert ahead._steps.is_forked and not here._steps.is_forked
     assert ahead.get_room_keys() == here.get_room_keys() and len(ahead.get_room_keys()) == 2
+    assert ahead.get_room_properties() == here.get_room_properties()
+    assert {p.primary_declared_area.value_m2 for p in ahead.get_room_properties().values()} == {20.0, 16.0}
     assert ahead.get_context_keys(context) == here.get_context_keys(context) and len(here.get_context_keys(context)) == len(context)
     assert ahead.hasher is None and here.hasher is not None  # the file's text was read and hashed in the child only

@@ -59,6 +59,8 @@ def test_a_model_becomes_rooms_with_measured_and_declared_areas(engine, assets_d
     assert rooms["201"].declared_area_source == "Qto_SpaceBaseQuantities.NetFloorArea"
     assert rooms["101"].footprint["type"] == "Polygon"
     assert rooms["201"].bbox[2] == pytest.approx(3.5)
+    with transaction(engine) as session:  # the version records how long its ingest took, up to its last write
+        assert 0 < session.scalar(select(ModelVersion.seconds)) <= report.seconds
 
 
 def test_assets_are_written_per_storey_and_per_building_under_the_files_sha256(engine, assets_dir, tmp_path):
@@ -225,6 +227,9 @@ def test_rooms_are_in_the_ledger_before_the_context_and_an_interrupted_ingest_re
         assert session.scalar(select(func.count()).select_from(ModelVersion)) == 1
         assert session.scalar(select(Storey).where(Storey.name == "1F")).plan_walls is not None
     assert ingest_file(path, engine=engine, assets_dir=assets_dir).skipped
+    rooms_only = ingest_file(second_version(tmp_path), engine=engine, assets_dir=assets_dir, with_context=False)
+    with transaction(engine) as session:
+        assert 0 < session.scalar(select(ModelVersion.seconds).where(ModelVersion.seq == 2)) <= rooms_only.seconds
 
 
 def outline_of(engine):

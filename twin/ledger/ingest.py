@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.orm import Session, defer
 
 from twin.alerts.engine import refresh_warnings
@@ -117,19 +117,18 @@ def _ingest_file(path: Path, *, engine: Engine, assets_dir: Path, actor: str | N
     cache = GeometryCache(assets_dir / "cache")
     snapshot = read_rooms(model, progress=progress, cache=cache, context_next=with_context)
     if resume is None:
-        report, version_id = _store_rooms(engine, snapshot, assets_dir, actor=actor, progress=progress, final=not with_context, cache=cache)
+        report, version_id = _store_rooms(engine, snapshot, assets_dir, actor=actor, progress=progress, final=not with_context, cache=cache,
+                                          started=started)
     else:  # an earlier run stored the rooms and stopped before the context: finish it
         log.info("%s: its rooms are in the ledger; meshing the context it lacks", path)
         report, version_id = _report_of(engine, resume, snapshot), resume
     report.stages["rooms_in_ledger"] = time.perf_counter() - started
     if with_context:
         add_context(snapshot, progress=progress, cache=cache)
-        _store_context(engine, version_id, snapshot, assets_dir, report, progress=progress, cache=cache)
+        _store_context(engine, version_id, snapshot, assets_dir, report, progress=progress, cache=cache, started=started)
     report.seconds = time.perf_counter() - started
     report.stages.update({k: v for k, v in snapshot.timings.items() if k not in report.stages})
     report.meshing = asdict(snapshot.meshing)
-    with transaction(engine) as session:
-        session.get(ModelVersion, version_id).seconds = report.seconds
     refresh_statistics(engine)
     log.info(
         "ingested %s: %d rooms (%d added, %d updated, %d retired) in %.2f s",
@@ -139,8 +138,10 @@ def _ingest_file(path: Path, *, engine: Engine, assets_dir: Path, actor: str | N
 
 
 def _store_rooms(engine, snapshot: Snapshot, assets_dir: Path, *, actor, progress, final: bool,
-                 cache: GeometryCache | None = None) -> tuple[IngestReport, int]:
+                 cache: GeometryCache | None = None, started: float) -> tuple[IngestReport, int]:
     """Stage one: the rooms, their room-only assets and the version, in one transaction.
+    ``started``: when the ingest began (``perf_counter``); a ``final`` stage records the seconds
+    since in the version.
 
     The viewer draws storeys, so a building's GLB (all its storeys again) waits for the final
     stage unless this one is final."""
@@ -152,6 +153,8 @@ def _store_rooms(engine, snapshot: Snapshot, assets_dir: Path, *, actor, progres
         with transaction(engine) as session:
             report, version = _apply_snapshot(session, snapshot, assets, actor=actor, progress=progress, final=final)
             version.stage = "complete" if final else "rooms"
+            if final:
+                version.seconds = time.perf_counter() - started
             snapshot.timings["ledger"] = time.perf_counter() - ledger_started
             report.stages = dict(snapshot.timings)
             return report, version.id
@@ -170,8 +173,9 @@ def _report_of(engine, version_id: int, snapshot: Snapshot) -> IngestReport:
 
 
 def _store_context(engine, version_id: int, snapshot: Snapshot, assets_dir: Path, report: IngestReport, *, progress=None,
-                   cache: GeometryCache | None = None) -> None:
-    """Stage two: the full assets (rooms and context), plans and outlines, in one transaction."""
+                   cache: GeometryCache | None = None, started: float) -> None:
+    """Stage two: the full assets (rooms and context), plans and outlines, in one transaction;
+    the version records the seconds since ``started`` (``perf_counter``: when the ingest began)."""
     asset_started = time.perf_counter()
     assets = write_snapshot_assets(snapshot, assets_dir, progress=progress, cache=cache)
     snapshot.timings["context_assets"] = time.perf_counter() - asset_started
@@ -197,6 +201,7 @@ def _store_context(engine, version_id: int, snapshot: Snapshot, assets_dir: Path
         version.counts = {**(version.counts or {}), "context_elements": report.context_elements, "failed_elements": report.failed_elements}
         version.failed_elements = [asdict(f) for f in snapshot.failed]
         version.stage = "complete"
+        version.seconds = time.perf_counter() - started
 
 
 def _upsert_campus(session: Session, snapshot: Snapshot) -> Campus:
@@ -243,7 +248,7 @@ def _apply_snapshot(
         model = Model(project_global_id=ifc.project.GlobalId, name=ifc.project.Name)
         session.add(model)
         session.flush()
-    seq = (max((v.seq for v in model.versions), default=0)) + 1
+    seq = (session.scalar(select(func.max(ModelVersion.seq)).where(ModelVersion.model_id == model.id)) or 0) + 1  # no version rows loaded
     geo = snapshot.georeference
     version = ModelVersion(
         model=model, seq=seq, sha256=ifc.sha256, filename=str(ifc.path.name), schema=ifc.schema,

@@ -21,24 +21,19 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from twin.geometry.cache import GeometryCache, StepHasher
-from twin.geometry.forked import ForkedSteps
+from twin.geometry.cache import GeometryCache
 from twin.geometry.measure import RoomMeasures, measure_rooms
 from twin.geometry.section import CUT_CLASSES, cut_storeys, outline_of
-from twin.geometry.mesher import ElementMesh, FailedElement, MeshResult, get_context_elements, get_element_keys, mesh_elements
+from twin.geometry.mesher import ElementMesh, FailedElement, MeshResult, get_context_elements, mesh_elements
 from twin.ifc.georef import Georeference, read_georeference
-from twin.ifc.quantities import DeclaredArea, read_room_properties
+from twin.ifc.quantities import DeclaredArea, RoomProperties, read_room_properties
 from twin.ifc.reader import IfcModel
 from twin.ifc.spatial import Node, SpatialStructure, get_element_storey, read_spatial_structure
-from twin.ifc.steptext import StepText
+from twin.ledger.readahead import ReadAhead
 from twin.standards import get_standards
 from twin.tolerances import AREA_DECIMALS
 
 log = logging.getLogger(__name__)
-
-#: Elements (rooms and context) from which their cache keys are worth a forked child (a fork
-#: costs about 2 ms here; keys about 50 us per element).
-KEYS_FORK_MIN = 150
 
 #: ``progress(stage, done, total)``: stages are ``read``, ``rooms``, ``context``, ``assets``, ``ledger``.
 Progress = Callable[[str, int, int], None]
@@ -120,7 +115,7 @@ class Snapshot:
     timings: dict[str, float] = field(default_factory=dict)
     plan_walls: dict[str, BaseGeometry] = field(default_factory=dict)  # storey GlobalId -> cut walls
     outlines: dict[str, BaseGeometry] | None = None  # building GlobalId -> outline, once the walls are cut
-    keys: ElementKeysAhead | None = None  # the rooms' and the context's cache keys, computed ahead
+    ahead: ReadAhead | None = None  # the rooms' keys and properties and the context's keys, computed ahead
     meshing: MeshingReport = field(default_factory=MeshingReport)
     context_elements: list[ifcopenshell.entity_instance] | None = None  # found once (get_context_elements)
 
@@ -186,45 +181,11 @@ def to_geojson_many(geometries: list[BaseGeometry | None], *, precision: float =
 
 
 def _mesh(snapshot: Snapshot, elements, *, stage: str, say: Progress, cache: GeometryCache | None, keys=None) -> MeshResult:
-    """:func:`mesh_elements` with the cache; ``keys`` (by step id, as :class:`ElementKeysAhead`
+    """:func:`mesh_elements` with the cache; ``keys`` (by step id, as :class:`~twin.ledger.readahead.ReadAhead`
     gives them) come with it."""
     result = mesh_elements(snapshot.model.file, elements, on_progress=lambda d, t: say(stage, d, t), cache=cache, keys=keys)
     snapshot.meshing.add(result)
     return result
-
-
-class ElementKeysAhead:
-    """The rooms' cache keys, then (with a context) the context's, begun in a forked child as soon
-    as the file is open (:class:`~twin.geometry.forked.ForkedSteps`): the child walks most of the
-    file while this process reads the structure and the rooms' properties (the rooms' keys are
-    ready first) and then meshes the rooms (the context's). Not worth a fork for a few elements;
-    made here then, sharing one hasher (:attr:`hasher`)."""
-
-    def __init__(self, model: IfcModel, *, context: list[ifcopenshell.entity_instance] | None):
-        self._model = model
-        self.hasher: StepHasher | None = None
-        spaces = list(model.file.by_type("IfcSpace"))
-        steps = [lambda: get_element_keys(model.file, spaces, hasher=self.get_hasher())]
-        if context is not None:
-            steps.append(lambda: get_element_keys(model.file, context, hasher=self.get_hasher()))
-        self._has_context = context is not None
-        self._steps = ForkedSteps(steps, fork=len(spaces) + len(context or ()) >= KEYS_FORK_MIN)
-
-    def get_hasher(self) -> StepHasher:
-        """The file's hasher, made on first use (in the child, or here)."""
-        if self.hasher is None:
-            self.hasher = StepHasher(self._model.file, text=StepText.read(self._model.path))
-        return self.hasher
-
-    def get_room_keys(self) -> dict[int, str]:
-        """Every IfcSpace's key (of those with a body), by step id."""
-        return self._steps.get(0)
-
-    def get_context_keys(self, elements: list[ifcopenshell.entity_instance]) -> dict[int, str]:
-        """The context's keys: computed ahead if ``elements`` were given at the start, else now."""
-        if self._has_context:
-            return self._steps.get(1)
-        return get_element_keys(self._model.file, elements, hasher=self.get_hasher())
 
 
 def _add_plans(snapshot: Snapshot, *, cache: GeometryCache | None = None) -> None:
@@ -249,11 +210,12 @@ def _get_outlines(structure: SpatialStructure, rooms: dict[str, RoomRecord], pla
     return {gid: outline_of(geometries) for gid, geometries in parts.items()}
 
 
-def _read_rooms(model: IfcModel, structure: SpatialStructure) -> dict[str, RoomRecord]:
+def _read_rooms(model: IfcModel, structure: SpatialStructure, *, properties: dict[int, RoomProperties] | None) -> dict[str, RoomRecord]:
+    """Each placed space as a room record; ``properties`` by step id, as read ahead (else read here)."""
     rooms = {}
     for global_id, place in structure.spaces.items():
         space = place.entity
-        props = read_room_properties(space, model.units)
+        props = properties[space.id()] if properties is not None else read_room_properties(space, model.units)
         rooms[global_id] = RoomRecord(
             global_id=global_id,
             building_global_id=place.building_global_id,
@@ -288,23 +250,26 @@ def read_rooms(
 ) -> Snapshot:
     """The rooms stage: hierarchy, properties, rooms meshed and measured (no building elements).
 
-    With a ``cache``, the rooms' cache keys (and, ``context_next``: :func:`add_context` will
-    follow, the context's) are begun at once, in a forked child (:class:`ElementKeysAhead`)."""
+    With a ``cache``, the rooms' cache keys and properties (and, ``context_next``:
+    :func:`add_context` will follow, the context's keys) are begun at once, in a forked child
+    (:class:`~twin.ledger.readahead.ReadAhead`): the rooms are meshed before their properties
+    are read, which the child has read meanwhile."""
     say = progress or (lambda stage, done, total: None)
     started = time.perf_counter()
     say("read", 0, 1)
     context = get_context_elements(model.file) if context_next else None
-    keys = ElementKeysAhead(model, context=context) if cache is not None else None  # on the other core, meanwhile:
+    ahead = ReadAhead(model, context=context) if cache is not None else None  # on the other core, meanwhile:
     structure = read_spatial_structure(model)
-    rooms = _read_rooms(model, structure)
-    snapshot = Snapshot(model, structure, read_georeference(model), rooms, keys=keys, context_elements=context)
+    snapshot = Snapshot(model, structure, read_georeference(model), {}, ahead=ahead, context_elements=context)
     snapshot.timings["read"] = time.perf_counter() - started
     say("read", 1, 1)
 
     started = time.perf_counter()
     spaces = [place.entity for place in structure.spaces.values()]
-    result = _mesh(snapshot, spaces, stage="rooms", say=say, cache=cache, keys=keys.get_room_keys() if keys is not None else None)
+    result = _mesh(snapshot, spaces, stage="rooms", say=say, cache=cache, keys=ahead.get_room_keys() if ahead is not None else None)
     snapshot.failed.extend(result.failed)
+    rooms = snapshot.rooms
+    rooms.update(_read_rooms(model, structure, properties=ahead.get_room_properties() if ahead is not None else None))
     meshes = {global_id: mesh for global_id, mesh in result.meshes.items() if global_id in rooms}
     measures = measure_rooms(meshes, cache=cache)
     for global_id, mesh in meshes.items():
@@ -323,7 +288,7 @@ def add_context(snapshot: Snapshot, *, progress: Progress | None = None, cache: 
     model, structure = snapshot.model, snapshot.structure
     started = time.perf_counter()
     elements = snapshot.get_context_elements()
-    keys = snapshot.keys.get_context_keys(elements) if cache is not None and snapshot.keys is not None else None
+    keys = snapshot.ahead.get_context_keys(elements) if cache is not None and snapshot.ahead is not None else None
     result = _mesh(snapshot, elements, stage="context", say=say, cache=cache, keys=keys)
     snapshot.failed.extend(result.failed)
     snapshot.context_count = len(result.meshes)
