@@ -142,8 +142,3 @@ def reset_database(url: str) -> Engine:
     engine.dispose()
     return open_ledger(url)
 
-
-def refresh_statistics(engine: Engine) -> None:
-    """Let the query planner see the tables as they are now (after a large import)."""
-    with engine.begin() as connection:
-        connection.exec_driver_sql("ANALYZE")

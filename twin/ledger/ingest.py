@@ -28,10 +28,11 @@ from twin.ifc.reader import check_ifc_file, get_sha256, open_ifc
 from twin.ifc.spatial import Node
 from twin.ledger.assets import PlannedAsset, remove_model_assets, write_snapshot_assets
 from twin.geometry.cache import GeometryCache
-from twin.ledger.db import in_chunks, refresh_statistics, transaction
+from twin.ledger.db import in_chunks, transaction
 from twin.ledger.models import Asset, Building, Campus, Model, ModelVersion, Room, Storey
 from twin.ledger.roomsync import sync_rooms
 from twin.ledger.snapshot import Progress, Snapshot, add_context, read_rooms, to_geojson
+from twin.ledger.statistics import refresh_statistics
 
 log = logging.getLogger(__name__)
 
