@@ -9,7 +9,6 @@ Coordinates are in the model's world frame (metres, Z up).
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import time
 from collections.abc import Callable, Iterable
@@ -18,6 +17,7 @@ from typing import Any
 
 import ifcopenshell
 import numpy as np
+import orjson
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -169,7 +169,7 @@ def to_geojson(geometry: BaseGeometry, *, precision: float = 1e-4) -> dict[str, 
     """A shapely geometry as a GeoJSON dict, coordinates snapped to ``precision``."""
     if geometry is None or geometry.is_empty:
         return None
-    return json.loads(shapely.to_geojson(shapely.set_precision(geometry, precision)))
+    return orjson.loads(shapely.to_geojson(shapely.set_precision(geometry, precision)))
 
 
 def to_geojson_many(geometries: list[BaseGeometry | None], *, precision: float = 1e-4) -> list[dict[str, Any] | None]:
@@ -177,7 +177,7 @@ def to_geojson_many(geometries: list[BaseGeometry | None], *, precision: float =
     array = np.empty(len(geometries), dtype=object)
     array[:] = [g if g is not None and not g.is_empty else None for g in geometries]
     texts = shapely.to_geojson(shapely.set_precision(array, precision))
-    return [json.loads(text) if text is not None else None for text in texts]
+    return [orjson.loads(text) if text is not None else None for text in texts]
 
 
 def _mesh(snapshot: Snapshot, elements, *, stage: str, say: Progress, cache: GeometryCache | None, keys=None) -> MeshResult:
