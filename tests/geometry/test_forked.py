@@ -17,9 +17,17 @@ from twin.geometry.mesher import get_context_elements, get_element_keys, mesh_el
 from twin.ifc.steptext import StepText
 
 
+def wait_until_the_child_claims(steps: ForkedSteps, index: int) -> None:
+    deadline = time.monotonic() + 10
+    while steps._claims[index] != 1:
+        assert time.monotonic() < deadline, "the child never began the step"
+        time.sleep(0.001)
+
+
 def test_a_forked_call_gives_the_childs_result(forking_allowed):
     call = ForkedSteps([lambda: {"pid": os.getpid(), "values": list(range(50_000))}])
     assert call.is_forked
+    wait_until_the_child_claims(call, 0)
     result = call.get(0)
     assert result["pid"] != os.getpid() and result["values"] == list(range(50_000))  # more than a pipe's buffer
 
@@ -34,6 +42,7 @@ def test_a_child_that_fails_is_made_good_here(forking_allowed, caplog):
 
     call = ForkedSteps([works_only_in_the_parent])
     assert call.is_forked
+    wait_until_the_child_claims(call, 0)
     with caplog.at_level(logging.WARNING):
         assert call.get(0) == "made here"
     assert "failed" in caplog.text
@@ -50,13 +59,45 @@ def test_steps_arrive_one_by_one_without_waiting_for_the_later_ones(forking_allo
         return "timed out", os.getpid()
 
     steps = ForkedSteps([os.getpid, waits_for_the_caller])
-    first = steps.get(0)  # while the child still waits on the second step
+    wait_until_the_child_claims(steps, 1)  # the first is sent, the second begun
+    first = steps.get(0)
     go.touch()
     second = steps.get(1)
     assert first != os.getpid() and second == ("second", first)
 
 
-def test_steps_a_child_did_not_deliver_are_made_here_in_order(forking_allowed):
+def test_a_step_nobody_began_is_made_here_and_the_child_skips_it(forking_allowed, tmp_path):
+    go = tmp_path / "go"
+
+    def waits_for_the_caller():
+        for _ in range(1000):
+            if go.exists():
+                return os.getpid()
+            time.sleep(0.01)
+
+    made = []
+    steps = ForkedSteps([waits_for_the_caller, lambda: made.append("second") or os.getpid()])
+    wait_until_the_child_claims(steps, 0)
+    assert steps.get(1) == os.getpid() and made == ["second"]  # made here at once, not waited for
+    go.touch()
+    assert steps.get(0) not in (None, os.getpid())
+    steps._receive(block=True)  # the child's end: it sent nothing more
+    assert steps._child is None and sorted(steps._results) == [0, 1]
+
+
+def test_while_it_waits_for_the_child_this_process_makes_the_last_steps(forking_allowed):
+    def slow():
+        time.sleep(0.5)
+        return os.getpid()
+
+    steps = ForkedSteps([slow] + [os.getpid] * 4)
+    wait_until_the_child_claims(steps, 0)
+    child = steps.get(0)
+    assert child != os.getpid()
+    assert [steps.get(i) for i in range(1, 5)] == [os.getpid()] * 4  # all made here while the child slept
+
+
+def test_steps_a_child_did_not_deliver_are_made_here(forking_allowed):
     parent = os.getpid()
     made = []
 
@@ -70,6 +111,7 @@ def test_steps_a_child_did_not_deliver_are_made_here_in_order(forking_allowed):
         return "made here"
 
     steps = ForkedSteps([first, second])
+    wait_until_the_child_claims(steps, 1)
     assert steps.get(1) == "made here" and steps.get(0) != parent  # the first came from the child
     assert made == []  # nothing re-made here but what was missing
 
@@ -103,6 +145,7 @@ def test_context_keys_made_in_a_child_mesh_like_keys_made_here(tmp_path, forking
     hasher = StepHasher(file, text=StepText.read(path))
     here = get_element_keys(file, elements, hasher=hasher)
     call = ForkedSteps([lambda: get_element_keys(file, elements, hasher=StepHasher(file, text=StepText.read(path)))])
+    wait_until_the_child_claims(call, 0)
     assert call.is_forked and call.get(0) == here and len(here) == len(elements)
     cache = GeometryCache(tmp_path / "cache")
     first = mesh_elements(file, elements, cache=cache, keys=here)
@@ -122,8 +165,9 @@ def test_work_read_ahead_in_a_child_is_the_work_made_here_rooms_first(tmp_path, 
     monkeypatch.setattr(readahead, "FORK_MIN", 1)
     ahead = ReadAhead(model, context=context)
     assert ahead._steps.is_forked and not here._steps.is_forked
+    wait_until_the_child_claims(ahead._steps, 0)
     assert ahead.get_room_keys() == here.get_room_keys() and len(ahead.get_room_keys()) == 2
     assert ahead.get_room_properties() == here.get_room_properties()
     assert {p.primary_declared_area.value_m2 for p in ahead.get_room_properties().values()} == {20.0, 16.0}
     assert ahead.get_context_keys(context) == here.get_context_keys(context) and len(here.get_context_keys(context)) == len(context)
-    assert ahead.hasher is None and here.hasher is not None  # the file's text was read and hashed in the child only
+    assert ahead._steps._child is None or ahead._steps._receive(block=True)  # the child has ended

@@ -1,95 +1,127 @@
-"""Calls computed ahead in a forked child, on the other core, while this process goes on.
+"""Steps computed ahead in a forked child, on the other core, while this process goes on, and
+shared with it: each step is made once, by whichever process claims it first.
 
 An ingest meshes its rooms first; what the context stage will need before it can mesh anything
 (the cache keys of a few thousand walls, doors and slabs: a walk over most of the file's
 entities) does not depend on the rooms, so a child forked after the file is opened computes it
-meanwhile, and so (first) do the rooms' keys while this process reads the spatial structure and
-the rooms' properties. The child inherits the parsed file as it is (nothing is pickled going
-in), sends each result back pickled through a pipe as soon as it has it (a length, then the
+meanwhile, and so (first) do the rooms' keys while this process reads the spatial structure. The
+child inherits the parsed file as it is (nothing is pickled going in), takes the steps in order,
+sends each result back pickled through a pipe as soon as it has it (its index, its length, the
 pickle) and exits without running any of this process's exit code.
 
+This process does not only wait. Asked for a step nobody has begun, it makes the step itself;
+asked for one the child is making, it takes steps nobody has begun from the end of the list
+while it waits (small steps, such as a chunk of the context's keys, make this worthwhile). A
+step's claim is a byte in memory both processes share, set under a lock.
+
 Forking follows the rules of :mod:`twin.geometry.workers`: only a single-threaded process forks
-(the API ingests in a worker thread, so there the call runs in-process when asked for). A child
-that fails or dies costs nothing but time: what it did not send is then made here.
+(the API ingests in a worker thread, so there every step is made here when it is asked for). A
+child that fails or dies costs nothing but time: what it did not send is then made here.
 """
 
 from __future__ import annotations
 
 import logging
+import mmap
+import multiprocessing
 import os
 import pickle
+import select
 import signal
 import struct
 import weakref
 from collections.abc import Callable, Sequence
-from typing import Any, BinaryIO
+from typing import Any
 
 from twin.geometry import workers
 
 log = logging.getLogger(__name__)
 
+_FREE, _CHILD, _HERE = 0, 1, 2  # a step's claim
+_HEADER = struct.Struct("<IQ")  # step index, pickle length
+
 
 class ForkedSteps:
-    """``steps`` (calls), made one after another in a forked child started now (``fork=True``
-    and this process may fork), or here as they are asked for. :meth:`get` gives one step's
-    result, waiting only for the steps up to it: the child sends each as it is done.
-
-    A child that fails or dies part-way costs nothing but time: the steps it did not deliver
-    are made here, in order, when they are asked for."""
+    """``steps`` (calls), each made once: by a child forked now (``fork=True`` and this process
+    may fork), in order, or here (see the module docstring). :meth:`get` gives one step's result."""
 
     def __init__(self, steps: Sequence[Callable[[], Any]], *, fork: bool = True):
         self._steps = list(steps)
-        self._results: list[Any] = []
-        self._child: tuple[int, BinaryIO] | None = None  # (pid, read end of the pipe)
-        if fork and workers.can_fork():
-            pid, read_end = _start(self._steps)
-            self._child = (pid, os.fdopen(read_end, "rb"))
-            self._reaper = weakref.finalize(self, _reap, pid, self._child[1])
+        self._results: dict[int, Any] = {}
+        self._child: tuple[int, int] | None = None  # (pid, read end of the pipe)
+        self._claims = None
+        if fork and workers.can_fork() and self._steps:
+            self._claims = mmap.mmap(-1, len(self._steps))  # anonymous and shared with the child
+            self._lock = multiprocessing.Lock()
+            pid, read_end = _start(self._steps, self._claims, self._lock)
+            self._child = (pid, read_end)
+            self._reaper = weakref.finalize(self, _reap, pid, read_end)
 
     @property
     def is_forked(self) -> bool:
         return self._child is not None
 
     def get(self, index: int) -> Any:
-        """Step ``index``'s result (the child's, waiting for it; else made here)."""
-        while len(self._results) <= index and self._child is not None:
-            result = _read_frame(self._child[1])
-            if result is _MISSING:
-                self._collect()
-            else:
-                self._results.append(result)
-                if len(self._results) == len(self._steps):
-                    self._collect()
-        while len(self._results) <= index:
-            self._results.append(self._steps[len(self._results)]())
+        """Step ``index``'s result: made here if nobody began it, else the child's (meanwhile,
+        steps nobody began are made here, from the last)."""
+        while index not in self._results:
+            if self._child is None or self._claim(index):
+                self._results[index] = self._steps[index]()
+            elif not self._receive(block=False):
+                spare = next((i for i in range(len(self._steps) - 1, index, -1) if i not in self._results and self._claim(i)), None)
+                if spare is not None:
+                    self._results[spare] = self._steps[spare]()
+                else:
+                    self._receive(block=True)
         return self._results[index]
+
+    def _claim(self, index: int) -> bool:
+        """Claim step ``index`` for this process; ``False`` if the child has it."""
+        with self._lock:
+            if self._claims[index] == _CHILD:
+                return False
+            self._claims[index] = _HERE
+            return True
+
+    def _receive(self, *, block: bool) -> bool:
+        """Take one result the child sent (waiting for it if ``block``); ``False`` if none was
+        there. The child's end (all sent, or it died) ends the child."""
+        pid, pipe = self._child
+        if not block and not select.select([pipe], [], [], 0)[0]:
+            return False
+        frame = _read_frame(pipe)
+        if frame is None:
+            self._collect()
+            return True
+        index, result = frame
+        self._results[index] = result
+        return True
 
     def _collect(self) -> None:
         pid, pipe = self._child
         self._child = None
         self._reaper.detach()
-        pipe.close()
+        os.close(pipe)
         _, status = os.waitpid(pid, 0)
-        if len(self._results) < len(self._steps):
-            log.warning("a forked child failed after %d of %d steps (wait status %d); making the rest here",
-                        len(self._results), len(self._steps), status)
+        if status != 0:
+            log.warning("a forked child failed (wait status %d); the steps it did not send are made here", status)
 
 
-_MISSING = object()
-_HEADER = struct.Struct("<Q")
-
-
-def _start(steps: list[Callable[[], Any]]) -> tuple[int, int]:
+def _start(steps: list[Callable[[], Any]], claims: mmap.mmap, lock) -> tuple[int, int]:
     read_end, write_end = os.pipe()
     pid = os.fork()
-    if pid == 0:  # the child: compute, send each result, leave without this process's exit handlers
+    if pid == 0:  # the child: claim, compute, send each result, leave without this process's exit handlers
         status = 1
         try:
             os.close(read_end)
             with os.fdopen(write_end, "wb") as pipe:
-                for step in steps:
+                for index, step in enumerate(steps):
+                    with lock:
+                        if claims[index] != _FREE:
+                            continue
+                        claims[index] = _CHILD
                     data = pickle.dumps(step(), protocol=pickle.HIGHEST_PROTOCOL)
-                    pipe.write(_HEADER.pack(len(data)))
+                    pipe.write(_HEADER.pack(index, len(data)))
                     pipe.write(data)
                     pipe.flush()
             status = 0
@@ -99,21 +131,33 @@ def _start(steps: list[Callable[[], Any]]) -> tuple[int, int]:
     return pid, read_end
 
 
-def _read_frame(pipe: BinaryIO) -> Any:
-    """The next result a child sent, or ``_MISSING`` when the pipe ends or a frame is cut short."""
-    header = pipe.read(_HEADER.size)
+def _read_exactly(fd: int, size: int) -> bytes:
+    parts, left = [], size
+    while left:
+        part = os.read(fd, min(left, 1 << 20))
+        if not part:
+            break
+        parts.append(part)
+        left -= len(part)
+    return b"".join(parts)
+
+
+def _read_frame(fd: int) -> tuple[int, Any] | None:
+    """The next ``(step index, result)`` a child sent, or ``None`` when the pipe ends or a frame
+    is cut short."""
+    header = _read_exactly(fd, _HEADER.size)
     if len(header) != _HEADER.size:
-        return _MISSING
-    (size,) = _HEADER.unpack(header)
-    data = pipe.read(size)
-    return pickle.loads(data) if len(data) == size else _MISSING
+        return None
+    index, size = _HEADER.unpack(header)
+    data = _read_exactly(fd, size)
+    return (index, pickle.loads(data)) if len(data) == size else None
 
 
-def _reap(pid: int, pipe: BinaryIO) -> None:
+def _reap(pid: int, pipe: int) -> None:
     """Results nobody asked for: stop the child and collect it."""
     try:
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
     except (ProcessLookupError, ChildProcessError):
         pass
-    pipe.close()
+    os.close(pipe)

@@ -4,14 +4,16 @@ Once a file is open, three things an ingest needs depend on nothing it reads lat
 
 1. the rooms' geometry cache keys (a walk over the rooms' representation subgraphs);
 2. the rooms' property and quantity sets, declared areas among them;
-3. the context's (walls, slabs, doors...) cache keys: a walk over most of the file's entities.
+3. the context's (walls, slabs, doors...) cache keys: a walk over most of the file's entities,
+   in chunks of :data:`CONTEXT_CHUNK` elements or more.
 
 :class:`ReadAhead` begins them at once in a forked child
 (:class:`~twin.geometry.forked.ForkedSteps`), in that order, each sent back as soon as it is
 done, while this process reads the spatial structure and meshes and measures the rooms (it needs
-the rooms' keys first, their properties next, the context's keys last). Not worth a fork for a
-few elements: then each is made here when it is asked for, the keys sharing one hasher
-(:attr:`ReadAhead.hasher`).
+the rooms' keys first, their properties next, the context's keys last). Whatever this process
+asks for before the child has begun it, it makes itself; while it waits for the child, it makes
+the context's last chunks. Not worth a fork for a few elements: then each is made here when it is
+asked for, the keys sharing one hasher (:attr:`ReadAhead.hasher`).
 """
 
 from __future__ import annotations
@@ -29,6 +31,10 @@ from twin.ifc.steptext import StepText
 #: costs about 2 ms here; keys about 50 us per element, properties about 130 us per room).
 FORK_MIN = 150
 
+#: The context's keys come in about :data:`CONTEXT_CHUNKS` chunks of at least :data:`CONTEXT_CHUNK`
+#: elements: small enough for this process to make some while it waits, large enough to be worth a frame.
+CONTEXT_CHUNKS, CONTEXT_CHUNK = 16, 32
+
 
 class ReadAhead:
     """The rooms' keys, the rooms' properties and (``context``: the elements the context stage
@@ -42,9 +48,10 @@ class ReadAhead:
             lambda: get_element_keys(model.file, spaces, hasher=self.get_hasher()),
             lambda: {space.id(): read_room_properties(space, model.units) for space in spaces},
         ]
-        if context is not None:
-            steps.append(lambda: get_element_keys(model.file, context, hasher=self.get_hasher()))
-        self._has_context = context is not None
+        size = max(CONTEXT_CHUNK, -(-len(context or ()) // CONTEXT_CHUNKS))
+        chunks = [context[start : start + size] for start in range(0, len(context or ()), size)]
+        steps.extend((lambda chunk=chunk: get_element_keys(model.file, chunk, hasher=self.get_hasher())) for chunk in chunks)
+        self._context_steps = range(2, 2 + len(chunks)) if context is not None else None
         self._steps = ForkedSteps(steps, fork=len(spaces) + len(context or ()) >= FORK_MIN)
 
     def get_hasher(self) -> StepHasher:
@@ -63,6 +70,6 @@ class ReadAhead:
 
     def get_context_keys(self, elements: list[ifcopenshell.entity_instance]) -> dict[int, str]:
         """The context's keys: computed ahead if ``elements`` were given at the start, else now."""
-        if self._has_context:
-            return self._steps.get(2)
+        if self._context_steps is not None:
+            return {step_id: key for step in self._context_steps for step_id, key in self._steps.get(step).items()}
         return get_element_keys(self._model.file, elements, hasher=self.get_hasher())
