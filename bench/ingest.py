@@ -169,22 +169,24 @@ def time_context_processes(path: Path, threads: int) -> float:
     return time.perf_counter() - started
 
 
-def time_new_version(repeat: int, *, base: Path | None = None) -> tuple[float, float, float, int, int]:
-    """(first annex ingest, v2 ingest with the cache warm, median of the v2/first ratios of each
-    pair, v2 cache hits, v2 elements meshed). Each pair runs back to back, so a slow moment of
-    the shared machine hits both of a pair alike. ``base``: a ledger file each pair starts from
-    (a copy; else a new ledger warmed up with another file)."""
+def time_new_version(repeat: int, *, base: Path | None = None, first: Path = ANNEX, second: Path | None = ANNEX_V2) -> tuple[float, float, float, int, int]:
+    """(first ingest of ``first``, ingest of ``second`` with the cache warm, median of the
+    second/first ratios of each pair, the second's cache hits, the second's elements meshed).
+    ``second=None``: a revision of ``first`` (:func:`make_revision`). Each pair runs back to back,
+    so a slow moment of the shared machine hits both of a pair alike. ``base``: a ledger file
+    each pair starts from (a copy; else a new ledger warmed up with another file)."""
     firsts, seconds, hits, meshed = [], [], 0, 0
     for _ in range(repeat):
         with tempfile.TemporaryDirectory() as folder:
             if base is not None:
                 shutil.copy(base, Path(folder) / "twin.db")
-            engine = open_warm_ledger(folder, ANNEX)
+            engine = open_warm_ledger(folder, first)
+            later = second or make_revision(first, Path(folder))
             started = time.perf_counter()
-            ingest_file(ANNEX, engine=engine, assets_dir=Path(folder) / "assets")
+            ingest_file(first, engine=engine, assets_dir=Path(folder) / "assets")
             firsts.append(time.perf_counter() - started)
             started = time.perf_counter()
-            report = ingest_file(ANNEX_V2, engine=engine, assets_dir=Path(folder) / "assets")
+            report = ingest_file(later, engine=engine, assets_dir=Path(folder) / "assets")
             seconds.append(time.perf_counter() - started)
             assert not report.skipped and report.version == 2
             hits, meshed = report.meshing["cache_hits"], report.meshing["meshed"]
@@ -193,9 +195,10 @@ def time_new_version(repeat: int, *, base: Path | None = None) -> tuple[float, f
     return statistics.median(firsts), statistics.median(seconds), ratio, hits, meshed
 
 
-def new_version_pairs(pairs: int, *, base: Path | None = None) -> tuple[float, float, float, int, int]:
+def new_version_pairs(pairs: int, *, base: Path | None = None, first: Path = ANNEX, second: Path | None = ANNEX_V2) -> tuple[float, float, float, int, int]:
     """:func:`time_new_version` in a fresh process, as ``twin ingest`` runs."""
-    command = [sys.executable, __file__, "--new-version", str(pairs), *(["--base-ledger", str(base)] if base else [])]
+    command = [sys.executable, __file__, "--new-version", str(pairs), "--first", str(first), "--second", str(second or "revision"),
+               *(["--base-ledger", str(base)] if base else [])]
     return json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])
 
 
@@ -232,9 +235,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per file; the median is reported")
     parser.add_argument("--new-version", type=int, metavar="PAIRS", help=argparse.SUPPRESS)  # the v2 pairs, in a child
     parser.add_argument("--base-ledger", type=Path, help=argparse.SUPPRESS)  # ... starting from a copy of this ledger
+    parser.add_argument("--first", type=Path, default=ANNEX, help=argparse.SUPPRESS)  # ... of this file
+    parser.add_argument("--second", default=str(ANNEX_V2), help=argparse.SUPPRESS)  # ... then this one ("revision": made)
     args = parser.parse_args()
     if args.new_version:
-        print(json.dumps(time_new_version(args.new_version, base=args.base_ledger)))
+        second = None if args.second == "revision" else Path(args.second)
+        print(json.dumps(time_new_version(args.new_version, base=args.base_ledger, first=args.first, second=second)))
         return
     logging.basicConfig(level=logging.ERROR)
     files = args.files or sorted((ROOT.parent / "shared" / "ifc").glob("*.ifc")) + CAMPUS
@@ -289,6 +295,8 @@ def main() -> None:
         print(rows[-1], proc_rows[-1], fallback_rows[-1], sep="\n", flush=True)
     pairs = max(args.repeat, 5)
     first, second, v2_ratio, hits, meshed = new_version_pairs(pairs)
+    tower = CAMPUS[0]
+    tower_first, tower_second, tower_ratio, tower_hits, tower_meshed = new_version_pairs(3, first=tower, second=None)
     big = build_portfolio_ledger()
     big_first, big_second, big_ratio, _, _ = new_version_pairs(3, base=big)
     load_after = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else ["?"]
@@ -335,6 +343,7 @@ def main() -> None:
             f"| full ingest within 3x web-ifc open + all meshes (geometric mean) | {geomean(full_ratios):.1f}x | {verdict(geomean(full_ratios) <= 3)} |",
             f"| campus_annex_v2 after campus_annex, cache warm: under 25 % of the first ingest | {second:.2f} s / {first:.2f} s (medians of {pairs} pairs); median ratio {v2_ratio * 100:.0f} % ({hits} of {meshed} meshes from the cache) | {verdict(v2_ratio < 0.25)} |",
             f"| the same pair into a ledger of 20,000 rooms (bench/api_load.py's portfolio) | {big_second:.2f} s / {big_first:.2f} s (medians of 3 pairs); median ratio {big_ratio * 100:.0f} % | {verdict(big_ratio < 0.25)} |",
+            f"| (not a target: the tower, then a revision of it: one room renamed, one removed) | {tower_second:.2f} s / {tower_first:.2f} s (medians of 3 pairs); median ratio {tower_ratio * 100:.0f} % ({tower_hits} of {tower_meshed} meshes from the cache) | |",
             f"| the same file again: under 5 % of its first ingest (worst file) | {max(again_ratios) * 100:.1f} % | {verdict(max(again_ratios) < 0.05)} |",
             "",
             "Context meshing alone (fast plan, no cache), one process against two worker processes:",
