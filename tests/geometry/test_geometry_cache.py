@@ -142,3 +142,19 @@ def test_an_entity_the_text_lacks_is_hashed_from_ifcopenshell(tmp_path):
     solid = next(e for e in file.traverse(room.Representation) if e.is_a("IfcExtrudedAreaSolid"))
     assert partial.get_body(solid.id()) is None
     assert StepHasher(file, text=partial)(room.Representation) == whole  # ifcopenshell wrote this file: the same text
+
+
+@pytest.mark.parametrize("name", ["campus_canteen.ifc"])
+def test_keys_made_from_references_read_in_the_text_are_the_keys_made_from_the_elements(name):
+    from realdata import ROOT
+    from twin.geometry.bodies import has_body
+    from twin.geometry.mesher import get_context_elements, get_element_keys, get_plan, make_settings, settings_fingerprint
+
+    path = ROOT / "models_ifc" / name
+    file = ifcopenshell.open(str(path))
+    elements = list(file.by_type("IfcSpace")) + get_context_elements(file)
+    plan = get_plan(None)
+    asked = ElementKeys(file, plan_fingerprint=plan.fingerprint, settings_fingerprint=settings_fingerprint(make_settings()),
+                        hasher=StepHasher(file, text=StepText.read(path)))
+    expected = {e.id(): asked(e) for e in elements if has_body(e)}
+    assert get_element_keys(file, elements, hasher=StepHasher(file, text=StepText.read(path))) == expected and expected

@@ -66,6 +66,10 @@ class StepHasher:
             return "-"
         return self._hash_ref(b"#%d" % entity.id()).hex()
 
+    def hash_ref(self, ref: bytes | None) -> str:
+        """:meth:`__call__` of the entity a reference names (``b"#12"``; ``None``: none)."""
+        return "-" if ref is None else self._hash_ref(ref).hex()
+
     def _hash_ref(self, ref: bytes) -> bytes:
         memo = self._memo
         known = memo.get(ref)
@@ -161,9 +165,14 @@ class ElementKeys:
             (str(CACHE_FORMAT), ifcopenshell.version, file.schema, plan_fingerprint, settings_fingerprint, self.hash(_units_of(file)))
         )
 
-    def __call__(self, element: ifcopenshell.entity_instance) -> str:
+    def __call__(self, element: ifcopenshell.entity_instance, *, refs: tuple[bytes | None, bytes] | None = None) -> str:
+        """``element``'s key; ``refs``: its ``(placement, representation)`` references, when known
+        (:class:`~twin.geometry.bodies.BodyRefs`): the same key, without asking the element."""
         h = self.hash
-        parts = [self._prefix, element.is_a(), h(element.Representation), h(element.ObjectPlacement)]
+        if refs is None:
+            parts = [self._prefix, element.is_a(), h(element.Representation), h(element.ObjectPlacement)]
+        else:
+            parts = [self._prefix, element.is_a(), h.hash_ref(refs[1]), h.hash_ref(refs[0])]
         parts.extend(sorted(kind + h(feature.Representation) + h(feature.ObjectPlacement)
                             for kind, feature in h.features.get(element.id(), ())))
         return hashlib.blake2b("|".join(parts).encode(), digest_size=20).hexdigest()

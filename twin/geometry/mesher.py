@@ -26,6 +26,7 @@ import ifcopenshell
 import ifcopenshell.geom
 import numpy as np
 
+from twin.geometry.bodies import BodyRefs, has_body
 from twin.geometry.cache import ElementKeys, GeometryCache, StepHasher, get_mesh_digest
 from twin.geometry.kernels import (
     ROOM_SAMPLE_REL_TOLERANCE,
@@ -74,8 +75,6 @@ CHECK_CHUNK = 256
 
 T = TypeVar("T")
 
-#: Representation identifiers that carry a 3D body the iterator meshes.
-_BODY_IDENTIFIERS = {"Body", "Facetation", None, ""}
 
 
 @dataclass(frozen=True)
@@ -153,23 +152,6 @@ def make_settings() -> ifcopenshell.geom.settings:
     settings.set("use-world-coords", True)
     settings.set("weld-vertices", True)
     return settings
-
-
-def has_body(element: ifcopenshell.entity_instance) -> bool:
-    """Whether an element has a 3D body representation the iterator should mesh."""
-    shape = getattr(element, "Representation", None)
-    if shape is None:
-        return False
-    for representation in shape.Representations or ():
-        context = representation.ContextOfItems
-        context_type = getattr(context, "ContextType", None) or getattr(
-            getattr(context, "ParentContext", None), "ContextType", None
-        )
-        if context_type in ("Plan",):
-            continue
-        if representation.RepresentationIdentifier in _BODY_IDENTIFIERS and representation.Items:
-            return True
-    return False
 
 
 def get_context_elements(file: ifcopenshell.file) -> list[ifcopenshell.entity_instance]:
@@ -342,7 +324,8 @@ def get_element_keys(
     settings :func:`mesh_elements` uses (see :class:`~twin.geometry.cache.ElementKeys`)."""
     plan = get_plan(plan)
     make_key = ElementKeys(file, plan_fingerprint=plan.fingerprint, settings_fingerprint=settings_fingerprint(make_settings()), hasher=hasher)
-    return {element.id(): make_key(element) for element in elements if has_body(element)}
+    bodies = BodyRefs(file, make_key.hash.text)  # which have a body, from the file's text where it is plain
+    return {element.id(): make_key(element, refs=refs) for element in elements if (refs := bodies.get(element)) is not None}
 
 
 def _get_cached(cache: GeometryCache, keys: dict[int, str]):
