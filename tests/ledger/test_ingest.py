@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ifcopenshell
 import pytest
 from shapely.geometry import shape
 from sqlalchemy import func, select
@@ -12,6 +13,8 @@ from ifc.test_reader import BAD_KINDS, make_bad_inputs
 from twin.errors import BadIfcFile, GlobalIdConflict
 from twin.ledger import assets as assets_module
 from twin.ledger import ingest as ingest_module
+from twin.geometry.cache import GeometryCache
+from twin.geometry.mesher import get_element_keys
 from twin.ledger.db import open_ledger, transaction
 from twin.ledger.ingest import ingest_file
 from twin.ledger.models import Asset, Building, DeclaredArea, History, ModelVersion, Room, Storey
@@ -85,15 +88,28 @@ def glbs_of(engine, assets_dir, sha256):
         return {(a.kind, a.subject_global_id): (assets_dir / a.path).read_bytes() for a in assets}
 
 
+def _recorded(keys, into: list) -> list:
+    keys = list(keys)
+    into.extend(keys)
+    return keys
+
+
 def test_a_new_version_exports_only_the_changed_storeys_and_the_cached_ones_are_byte_identical(engine, assets_dir, tmp_path, monkeypatch):
     ingest_file(first_version(tmp_path), engine=engine, assets_dir=assets_dir)
     exports = []
     real_export = assets_module.export_glb
     monkeypatch.setattr(assets_module, "export_glb", lambda scene: exports.append(set(scene.get_node_names())) or real_export(scene))
+    loaded = []
+    real_get_many = GeometryCache.get_many
+    monkeypatch.setattr(GeometryCache, "get_many", lambda self, keys: real_get_many(self, _recorded(keys, loaded)))
     path = upper_storey_renamed(tmp_path)
     report = ingest_file(path, engine=engine, assets_dir=assets_dir)
+    file = ifcopenshell.open(str(path))
+    upper = [e for e in file.by_type("IfcSpace") if e.Name == "201"]
+    upper_keys = set(get_element_keys(file, upper).values())
     # only what shows the renamed room is exported (the upper storey, the building); the ground storey comes from the cache
     assert exports and all(any("0Room201" in name for name in names) for names in exports)
+    assert loaded and all(key in upper_keys for key in loaded)  # and only the upper storey's meshes were read from the cache
     monkeypatch.undo()
     fresh_engine = open_ledger(f"sqlite:///{tmp_path / 'fresh.db'}")
     try:

@@ -217,7 +217,8 @@ class GeometryCache:
         return connection
 
     def get_many(self, keys: Iterable[str]) -> dict[str, CachedMesh]:
-        """The cached meshes among ``keys``."""
+        """The cached meshes among ``keys`` (loading meshes :meth:`get_libraries` found: not
+        counted as lookups again)."""
         keys = list(dict.fromkeys(keys))
         found: dict[str, CachedMesh] = {}
         if not keys:
@@ -234,6 +235,16 @@ class GeometryCache:
                     np.frombuffer(faces, dtype=np.int32).reshape(-1, 3).astype(np.int64),
                     library,
                 )
+        return found
+
+    def get_libraries(self, keys: Iterable[str]) -> dict[str, str]:
+        """The library that made each cached mesh among ``keys`` (its arrays not read)."""
+        keys = list(dict.fromkeys(keys))
+        found: dict[str, str] = {}
+        connection = self._connect()
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            found.update(connection.execute(f"select key, library from mesh where key in ({','.join('?' * len(chunk))})", chunk))
         self.hits += len(found)
         self.misses += len(keys) - len(found)
         return found

@@ -23,7 +23,7 @@ import numpy as np
 from twin.geometry import glb
 from twin.geometry.cache import get_code_fingerprint
 from twin.geometry.glb import GlbScene
-from twin.geometry.mesher import ElementMesh
+from twin.geometry.meshes import ElementMesh, load_meshes
 
 #: Base colours (RGBA 0-255) of the context classes; rooms get ROOM_COLOUR.
 CLASS_COLOURS = {
@@ -75,6 +75,8 @@ def build_scene(rooms: Iterable[RoomNode], context: Iterable[ElementMesh], *, gr
     """A scene with one node per room and one merged node per context IFC class.
 
     ``scene``: add the nodes to this scene (a building's storeys, each its own ``group``)."""
+    rooms, context = list(rooms), list(context)
+    load_meshes([room.mesh for room in rooms] + context)  # those from the cache, in one query
     scene = scene if scene is not None else GlbScene()
     prefix = f"{group}/" if group else ""
     for room in rooms:

@@ -27,7 +27,7 @@ from shapely.geometry.base import BaseGeometry
 from twin import tolerances
 from twin.geometry.cache import GeometryCache, get_code_fingerprint
 from twin.geometry.grouped import reduce_groups
-from twin.geometry.mesher import ElementMesh
+from twin.geometry.meshes import ElementMesh, load_meshes
 from twin.geometry.triangles import cross_rows, get_edge_uses, get_triangle_cross, stack_meshes, weld_vertices
 from twin.tolerances import (
     DEGENERATE_TRIANGLE_AREA_M2,
@@ -185,9 +185,14 @@ def measure_rooms(meshes: dict[str, ElementMesh], *, cache: GeometryCache | None
     """:func:`measure_room` for each mesh; with a ``cache``, a mesh measured before (same
     vertices and faces, same measuring code) is not measured again."""
     if cache is None:
-        return dict(zip(meshes, measure_many([(m.vertices, m.faces) for m in meshes.values()])))
+        return dict(zip(meshes, _measure_meshes(list(meshes.values()))))
     code = get_code_fingerprint(sys.modules[__name__], tolerances)
     keys = {key: f"measure:{code}:{m.digest}" for key, m in meshes.items()}
     by_key = {keys[key]: m for key, m in meshes.items()}
-    measured = cache.remember_batch(by_key, lambda missing: measure_many([(by_key[k].vertices, by_key[k].faces) for k in missing]))
+    measured = cache.remember_batch(by_key, lambda missing: _measure_meshes([by_key[k] for k in missing]))
     return {key: measured[keys[key]] for key in meshes}
+
+
+def _measure_meshes(meshes: list[ElementMesh]) -> list[RoomMeasures]:
+    load_meshes(meshes)  # those from the cache, in one query
+    return measure_many([(m.vertices, m.faces) for m in meshes])

@@ -13,7 +13,6 @@ that still fails is logged and reported in :attr:`MeshResult.failed`, never drop
 from __future__ import annotations
 
 import dataclasses
-import functools
 import itertools
 import logging
 import os
@@ -27,7 +26,8 @@ import ifcopenshell.geom
 import numpy as np
 
 from twin.geometry.bodies import BodyRefs, has_body
-from twin.geometry.cache import ElementKeys, GeometryCache, StepHasher, get_mesh_digest
+from twin.geometry.cache import ElementKeys, GeometryCache, StepHasher
+from twin.geometry.meshes import ElementMesh
 from twin.geometry.kernels import (
     ROOM_SAMPLE_REL_TOLERANCE,
     KernelPlan,
@@ -39,9 +39,7 @@ from twin.geometry.kernels import (
     needs_closed_shell,
     settings_fingerprint,
 )
-from twin.geometry.triangles import has_area_above
 from twin.geometry.workers import RawMesh, iterate, iterate_parallel
-from twin.tolerances import DEGENERATE_TRIANGLE_AREA_M2
 
 log = logging.getLogger(__name__)
 
@@ -75,35 +73,6 @@ CHECK_CHUNK = 256
 
 T = TypeVar("T")
 
-
-
-@dataclass(frozen=True)
-class ElementMesh:
-    """One element's triangles in the world frame.
-
-    ``vertices`` is ``(n, 3) float64`` in metres, Z up; ``faces`` is ``(m, 3) int64`` indices.
-    """
-
-    global_id: str
-    step_id: int
-    ifc_class: str
-    vertices: np.ndarray
-    faces: np.ndarray
-    content_key: str | None = dataclasses.field(default=None, compare=False, repr=False)  # the geometry cache's key
-
-    @functools.cached_property
-    def digest(self) -> str:
-        """What identifies this mesh for what is made from it (measures, cuts, GLBs): the
-        geometry cache key it was meshed or looked up under, which determines it, else a digest
-        of the vertices and faces exactly as they are (computed once per mesh)."""
-        if self.content_key is not None:
-            return "k" + self.content_key
-        return get_mesh_digest(self.vertices, self.faces)
-
-    @property
-    def is_empty(self) -> bool:
-        """No triangles, or only degenerate ones (a profile with no area meshes to slivers)."""
-        return not has_area_above(self.vertices, self.faces, DEGENERATE_TRIANGLE_AREA_M2)
 
 
 @dataclass(frozen=True)
@@ -219,14 +188,15 @@ def mesh_elements(
     say = (lambda: on_progress(len(result.meshes), len(targets))) if on_progress else (lambda: None)
 
     pending = dict(targets)
-    if cache is not None:
-        for step_id, cached in _get_cached(cache, keys).items():
-            element = pending.pop(step_id)
-            global_id = element.GlobalId
-            result.meshes[global_id] = ElementMesh(global_id, step_id, element.is_a(), cached.vertices, cached.faces,
-                                                   content_key=keys[step_id])
-            result.libraries[global_id] = cached.library
-            result.cache_hits += 1
+    if cache is not None:  # a hit's arrays are loaded when used (most uses are cached under its key too)
+        libraries = cache.get_libraries(keys.values())
+        for step_id, key in keys.items():
+            if key in libraries and step_id in pending:
+                element = pending.pop(step_id)
+                global_id = element.GlobalId
+                result.meshes[global_id] = ElementMesh.from_cache(global_id, step_id, element.is_a(), content_key=key, cache=cache)
+                result.libraries[global_id] = libraries[key]
+                result.cache_hits += 1
         say()
     fresh: set[str] = set()
 
@@ -326,11 +296,6 @@ def get_element_keys(
     make_key = ElementKeys(file, plan_fingerprint=plan.fingerprint, settings_fingerprint=settings_fingerprint(make_settings()), hasher=hasher)
     bodies = BodyRefs(file, make_key.hash.text)  # which have a body, from the file's text where it is plain
     return {element.id(): make_key(element, refs=refs) for element in elements if (refs := bodies.get(element)) is not None}
-
-
-def _get_cached(cache: GeometryCache, keys: dict[int, str]):
-    by_key = cache.get_many(keys.values())
-    return {step_id: by_key[key] for step_id, key in keys.items() if key in by_key}
 
 
 def _check_room_sample(file, plan: KernelPlan, settings, targets, result: MeshResult, fresh: set[str]) -> None:

@@ -15,7 +15,7 @@ from shapely.geometry.base import BaseGeometry
 
 from twin.geometry.cache import GeometryCache, get_code_fingerprint
 from twin.geometry.grouped import reduce_groups
-from twin.geometry.mesher import ElementMesh
+from twin.geometry.meshes import ElementMesh, load_meshes
 
 #: Classes whose cut is drawn as wall on a plan.
 CUT_CLASSES = ("IfcWall", "IfcWallStandardCase", "IfcColumn", "IfcCurtainWall", "IfcWallElementedCase")
@@ -50,6 +50,8 @@ def cut_at(meshes: Iterable[ElementMesh], z: float) -> BaseGeometry:
     Each mesh's section is polygonised on its own (walls that overlap must not node into each
     other), all in a few array calls: the meshes' triangles are sliced together, and the
     segments polygonised per mesh in one call (:func:`reduce_groups`)."""
+    meshes = list(meshes)
+    load_meshes(meshes)  # those from the cache, in one query
     meshes = [m for m in meshes if len(m.faces)]
     if not meshes:
         return Polygon()
