@@ -87,8 +87,11 @@ class ForkedSteps:
         """Take one result the child sent (waiting for it if ``block``); ``False`` if none was
         there. The child's end (all sent, or it died) ends the child."""
         pid, pipe = self._child
-        if not block and not select.select([pipe], [], [], 0)[0]:
-            return False
+        if not block:
+            poll = select.poll()  # not select(): a long-lived process may hold descriptors above its limit
+            poll.register(pipe, select.POLLIN)
+            if not poll.poll(0):
+                return False
         frame = _read_frame(pipe)
         if frame is None:
             self._collect()
