@@ -77,3 +77,16 @@ def test_an_ingest_finds_what_a_full_refresh_finds_across_models_people_and_unit
     status = {fingerprint: status for fingerprint, status, *_ in after_ingest[0]}
     assert status["person_over_standard:person:P1"] == "resolved" and status["person_over_standard:person:P3"] == "open"
     assert status["removed_room_with_occupants:room:0RoomA102xxxxxxxxxxxxx"] == "open"
+
+
+def test_the_scope_of_other_rooms_compiles_no_statement_again(engine):
+    from twin.alerts.scope import get_rooms_scope
+
+    def refresh(room_ids):
+        with transaction(engine) as session:
+            refresh_warnings(session, scope=get_rooms_scope(session, 1, room_ids))
+        return len(engine._compiled_cache)
+
+    refresh([1, 2, 3])
+    compiled = refresh([4, 5])  # SQLAlchemy compiles a statement once per engine, whatever its IN list holds
+    assert refresh([6, 7, 8, 9]) == refresh([10]) == compiled
