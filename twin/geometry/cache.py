@@ -26,7 +26,7 @@ import pickle
 import re
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -216,35 +216,29 @@ class GeometryCache:
             self._local.connection = connection
         return connection
 
-    def get_many(self, keys: Iterable[str]) -> dict[str, CachedMesh]:
-        """The cached meshes among ``keys`` (loading meshes :meth:`get_libraries` found: not
-        counted as lookups again)."""
-        keys = list(dict.fromkeys(keys))
-        found: dict[str, CachedMesh] = {}
-        if not keys:
-            return found
+    def _select_in(self, columns: str, table: str, keys: list[str]) -> Iterator[tuple]:
+        """The rows of ``select <columns> from <table>`` whose key is among ``keys`` (500 a statement)."""
         connection = self._connect()
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for key, library, vertices, faces in connection.execute(
-                f"select key, library, vertices, faces from mesh where key in ({marks})", chunk
-            ):
-                found[key] = CachedMesh(
-                    np.frombuffer(vertices, dtype=np.float64).reshape(-1, 3).copy(),
-                    np.frombuffer(faces, dtype=np.int32).reshape(-1, 3).astype(np.int64),
-                    library,
-                )
-        return found
+            yield from connection.execute(f"select {columns} from {table} where key in ({','.join('?' * len(chunk))})", chunk)
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, CachedMesh]:
+        """The cached meshes among ``keys`` (loading meshes :meth:`get_libraries` found: not
+        counted as lookups again)."""
+        return {
+            key: CachedMesh(
+                np.frombuffer(vertices, dtype=np.float64).reshape(-1, 3).copy(),
+                np.frombuffer(faces, dtype=np.int32).reshape(-1, 3).astype(np.int64),
+                library,
+            )
+            for key, library, vertices, faces in self._select_in("key, library, vertices, faces", "mesh", list(dict.fromkeys(keys)))
+        }
 
     def get_libraries(self, keys: Iterable[str]) -> dict[str, str]:
         """The library that made each cached mesh among ``keys`` (its arrays not read)."""
         keys = list(dict.fromkeys(keys))
-        found: dict[str, str] = {}
-        connection = self._connect()
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
-            found.update(connection.execute(f"select key, library from mesh where key in ({','.join('?' * len(chunk))})", chunk))
+        found = dict(self._select_in("key, library", "mesh", keys))
         self.hits += len(found)
         self.misses += len(keys) - len(found)
         return found
@@ -265,14 +259,7 @@ class GeometryCache:
 
     def get_blobs(self, keys: Iterable[str]) -> dict[str, bytes]:
         """The stored blobs among ``keys``."""
-        keys = list(dict.fromkeys(keys))
-        found: dict[str, bytes] = {}
-        connection = self._connect()
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
-            rows = connection.execute(f"select key, data from blob where key in ({','.join('?' * len(chunk))})", chunk)
-            found.update((key, bytes(data)) for key, data in rows)
-        return found
+        return {key: bytes(data) for key, data in self._select_in("key, data", "blob", list(dict.fromkeys(keys)))}
 
     def put_blobs(self, items: Iterable[tuple[str, bytes]]) -> None:
         rows = list(items)

@@ -252,8 +252,8 @@ def read_rooms(
 
     With a ``cache``, the rooms' cache keys and properties (and, ``context_next``:
     :func:`add_context` will follow, the context's keys) are begun at once, in a forked child
-    (:class:`~twin.ledger.readahead.ReadAhead`): the rooms are meshed before their properties
-    are read, which the child has read meanwhile."""
+    (:class:`~twin.ledger.readahead.ReadAhead`): the rooms are meshed first, and their records
+    made after, from properties read ahead meanwhile."""
     say = progress or (lambda stage, done, total: None)
     started = time.perf_counter()
     say("read", 0, 1)
