@@ -49,3 +49,14 @@ def test_a_table_grown_past_the_threshold_is_analysed_again(engine, assets_dir, 
     ingest_file(build_model(tmp_path / "one.ifc", _rooms(12), project_id="1" * 22), engine=engine, assets_dir=assets_dir)
     ingest_file(build_model(tmp_path / "two.ifc", _rooms(30, prefix="0b"), project_id="2" * 22, building_name="另一楼"), engine=engine, assets_dir=assets_dir)
     assert _analysed_rooms(engine) == 42
+
+
+def test_a_small_table_with_rows_and_no_statistics_is_analysed(engine, assets_dir, tmp_path):
+    ingest_file(build_model(tmp_path / "one.ifc", _rooms(3)), engine=engine, assets_dir=assets_dir)  # far below the threshold
+    with transaction(engine) as session:
+        if engine.dialect.name == "postgresql":
+            analysed = session.execute(text("SELECT reltuples FROM pg_class WHERE relname = 'building' "
+                                            "AND relnamespace = current_schema()::regnamespace")).scalar_one()
+        else:
+            analysed = int(session.execute(text("SELECT stat FROM sqlite_stat1 WHERE tbl = 'building' LIMIT 1")).scalar().split()[0])
+    assert analysed == 1  # one building: the planner knows it is one, not a guess
