@@ -2,7 +2,7 @@
 
 Both databases plan the API's queries from table statistics (SQLite's ``sqlite_stat1``,
 PostgreSQL's ``pg_statistic``). Without them, or with them far off after a large import, they
-choose poor plans (room searches on a ledger of 20,000 rooms, measured: several times slower). A
+can choose poor plans for the API's room searches; hence a refresh after each ingest. A
 whole ``ANALYZE`` after every ingest keeps them right but costs 20-40 ms on such a ledger, most
 of it for tables a new version barely touched. So a table is analysed when it has rows and no
 statistics yet (the planner would only guess its size), or when its row count moved by more
