@@ -62,9 +62,7 @@ class StepHasher:
         self._memo: dict[bytes, bytes] = {}
 
     def __call__(self, entity: ifcopenshell.entity_instance | None) -> str:
-        if entity is None:
-            return "-"
-        return self._hash_ref(b"#%d" % entity.id()).hex()
+        return self.hash_ref(_ref_of(entity))
 
     def hash_ref(self, ref: bytes | None) -> str:
         """:meth:`__call__` of the entity a reference names (``b"#12"``; ``None``: none)."""
@@ -150,6 +148,11 @@ def get_mesh_digest(vertices: np.ndarray, faces: np.ndarray) -> str:
     return digest.hexdigest()
 
 
+def _ref_of(entity: ifcopenshell.entity_instance | None) -> bytes | None:
+    """An entity's reference as a file writes it (``b"#12"``)."""
+    return None if entity is None else b"#%d" % entity.id()
+
+
 def _units_of(file: ifcopenshell.file) -> ifcopenshell.entity_instance | None:
     projects = file.by_type("IfcProject")
     return projects[0].UnitsInContext if projects else None
@@ -169,10 +172,8 @@ class ElementKeys:
         """``element``'s key; ``refs``: its ``(placement, representation)`` references, when known
         (:class:`~twin.geometry.bodies.BodyRefs`): the same key, without asking the element."""
         h = self.hash
-        if refs is None:
-            parts = [self._prefix, element.is_a(), h(element.Representation), h(element.ObjectPlacement)]
-        else:
-            parts = [self._prefix, element.is_a(), h.hash_ref(refs[1]), h.hash_ref(refs[0])]
+        placement, representation = refs or (_ref_of(element.ObjectPlacement), _ref_of(element.Representation))
+        parts = [self._prefix, element.is_a(), h.hash_ref(representation), h.hash_ref(placement)]
         parts.extend(sorted(kind + h(feature.Representation) + h(feature.ObjectPlacement)
                             for kind, feature in h.features.get(element.id(), ())))
         return hashlib.blake2b("|".join(parts).encode(), digest_size=20).hexdigest()

@@ -67,13 +67,17 @@ class ForkedSteps:
         while index not in self._results:
             if self._child is None or self._claim(index):
                 self._results[index] = self._steps[index]()
-            elif not self._receive(block=False):
-                spare = next((i for i in range(len(self._steps) - 1, index, -1) if i not in self._results and self._claim(i)), None)
-                if spare is not None:
-                    self._results[spare] = self._steps[spare]()
-                else:
-                    self._receive(block=True)
+            elif not self._receive(block=False) and not self._make_spare(after=index):
+                self._receive(block=True)
         return self._results[index]
+
+    def _make_spare(self, *, after: int) -> bool:
+        """Make the last step after ``after`` that nobody began; ``False`` if there is none."""
+        for spare in range(len(self._steps) - 1, after, -1):
+            if spare not in self._results and self._claim(spare):
+                self._results[spare] = self._steps[spare]()
+                return True
+        return False
 
     def _claim(self, index: int) -> bool:
         """Claim step ``index`` for this process; ``False`` if the child has it."""

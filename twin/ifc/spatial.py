@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import functools
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import ifcopenshell
@@ -239,15 +240,20 @@ def _place_space(tree: SpatialStructure, space, scale: float) -> SpacePlace:
     return SpacePlace(space, building_gid, storey_gid, storey_inferred=True)
 
 
-def get_element_storey(tree: SpatialStructure, element: ifcopenshell.entity_instance, z_min: float) -> str | None:
-    """The storey an element belongs to: its containing storey, else the one at its lowest z (m).
-    (:meth:`ParentIndex.get_containing_storey` answers the plain cases by step id alone.)"""
+def get_element_storey(tree: SpatialStructure, file: ifcopenshell.file, step_id: int, *, z_min: Callable[[], float]) -> str | None:
+    """The storey the element ``step_id`` belongs to: its containing storey (the plain cases by
+    step id alone, :meth:`ParentIndex.get_containing_storey`), else the one at its lowest world z
+    in metres (``z_min()``, asked only then)."""
+    storey_gid = tree.parents.get_containing_storey(step_id)
+    if storey_gid is not None and storey_gid in tree.storeys:
+        return storey_gid
+    element = file.by_id(step_id)
     storey = tree.parents.find_ancestor(element, "IfcBuildingStorey")
     if storey is not None and storey.GlobalId in tree.storeys:
         return storey.GlobalId
     building = tree.parents.find_ancestor(element, "IfcBuilding")
     if building is not None and building.GlobalId in tree.buildings:
-        return tree.get_storey_at(building.GlobalId, z_min)
+        return tree.get_storey_at(building.GlobalId, z_min())
     if len(tree.buildings) == 1:
-        return tree.get_storey_at(next(iter(tree.buildings)), z_min)
+        return tree.get_storey_at(next(iter(tree.buildings)), z_min())
     return None

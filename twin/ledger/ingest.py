@@ -153,9 +153,10 @@ def _store_rooms(engine, snapshot: Snapshot, assets_dir: Path, *, actor, progres
     try:
         with transaction(engine) as session:
             report, version = _apply_snapshot(session, snapshot, assets, actor=actor, progress=progress, final=final)
-            version.stage = "complete" if final else "rooms"
             if final:
-                version.seconds = time.perf_counter() - started
+                _complete(version, started)
+            else:
+                version.stage = "rooms"
             snapshot.timings["ledger"] = time.perf_counter() - ledger_started
             report.stages = dict(snapshot.timings)
             return report, version.id
@@ -201,8 +202,13 @@ def _store_context(engine, version_id: int, snapshot: Snapshot, assets_dir: Path
         report.context_elements, report.failed_elements = snapshot.context_count, len(snapshot.failed)
         version.counts = {**(version.counts or {}), "context_elements": report.context_elements, "failed_elements": report.failed_elements}
         version.failed_elements = [asdict(f) for f in snapshot.failed]
-        version.stage = "complete"
-        version.seconds = time.perf_counter() - started
+        _complete(version, started)
+
+
+def _complete(version: ModelVersion, started: float) -> None:
+    """The version's last stage is stored: it is complete, in the seconds since ``started`` (``perf_counter``)."""
+    version.stage = "complete"
+    version.seconds = time.perf_counter() - started
 
 
 def _upsert_campus(session: Session, snapshot: Snapshot) -> Campus:

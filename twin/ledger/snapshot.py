@@ -293,9 +293,7 @@ def add_context(snapshot: Snapshot, *, progress: Progress | None = None, cache: 
     snapshot.failed.extend(result.failed)
     snapshot.context_count = len(result.meshes)
     for mesh in result.meshes.values():
-        storey = structure.parents.get_containing_storey(mesh.step_id)
-        if storey is None or storey not in structure.storeys:
-            storey = get_element_storey(structure, model.file.by_id(mesh.step_id), float(mesh.vertices[:, 2].min()))
+        storey = get_element_storey(structure, model.file, mesh.step_id, z_min=lambda mesh=mesh: float(mesh.vertices[:, 2].min()))
         if storey is not None:
             snapshot.context.setdefault(storey, []).append(mesh)
     snapshot.timings["context"] = time.perf_counter() - started
