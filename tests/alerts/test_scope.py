@@ -90,3 +90,17 @@ def test_the_scope_of_other_rooms_compiles_no_statement_again(engine):
     refresh([1, 2, 3])
     compiled = refresh([4, 5])  # SQLAlchemy compiles a statement once per engine, whatever its IN list holds
     assert refresh([6, 7, 8, 9]) == refresh([10]) == compiled
+
+
+def test_a_version_that_writes_no_room_refreshes_no_warning(engine, assets_dir, tmp_path, monkeypatch):
+    from twin.ledger import ingest
+
+    ingest_file(model_b(tmp_path / "b.ifc"), engine=engine, assets_dir=assets_dir)
+    refreshed = []
+    monkeypatch.setattr(ingest, "refresh_warnings", lambda session, **kw: refreshed.append(kw))
+    again = model_b(tmp_path / "b-again.ifc")  # the same rooms, written again: another file, nothing changed
+    again.write_bytes(again.read_bytes() + b"\n")
+    report = ingest_file(again, engine=engine, assets_dir=assets_dir)
+    assert (report.version, report.rooms_carried, report.rooms_updated) == (2, 4, 0) and refreshed == []
+    ingest_file(model_a(tmp_path / "a.ifc", version=1), engine=engine, assets_dir=assets_dir)
+    assert len(refreshed) == 1  # a model's first version writes its rooms: their warnings are found

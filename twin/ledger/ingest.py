@@ -291,8 +291,10 @@ def _apply_snapshot(
         rooms_retired=rooms_sync.retired, rooms_carried=rooms_sync.carried,
     )
     version.counts = {key: getattr(report, key) for key in _COUNTED}
-    # what the rooms this version wrote can change (all of the model's, on its first version)
-    refresh_warnings(session, scope=get_rooms_scope(session, model.id, rooms_sync.written_ids))
+    # what the rooms this version wrote can change (all of the model's, on its first version);
+    # a version that wrote no room (none in the file, or only its walls changed) changes no warning
+    if rooms_sync.written_ids:
+        refresh_warnings(session, scope=get_rooms_scope(session, model.id, rooms_sync.written_ids))
     return report, version
 
 
