@@ -6,7 +6,6 @@ Anonymous requests reach only ``/api/health`` and the login; every other route n
 from __future__ import annotations
 
 import gc
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from twin import __version__
 from twin.auth import get_secret_key
 from twin.config import Settings, get_settings
 from twin.ledger.db import open_ledger
+from twin.ledger.jobs import IngestRunner
 from twin.ledger.revision import RevisionCache
 
 VIEWER_DIST = Path(__file__).resolve().parents[1] / "viewer" / "dist"
@@ -40,15 +40,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # moved out of the collector's sight, every later collection scans only requests' objects.
         gc.collect()
         gc.freeze()
+        app.state.jobs.start()  # the ingest process, spawned now rather than at the first upload
         yield
-        app.state.jobs.shutdown(wait=True)
+        app.state.jobs.shutdown()
 
     app = FastAPI(title="twin", version=__version__, lifespan=lifespan,
                   description="3D digital twin and ledger of government office space (政府办公用房数字孪生台账)")
     app.state.settings = settings
     app.state.engine = open_ledger(settings.database_url)
     app.state.secret_key = get_secret_key(settings.data_dir)
-    app.state.jobs = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest")
+    app.state.jobs = IngestRunner(database_url=settings.database_url, assets_dir=settings.assets_dir)
     app.state.cards = RevisionCache(max_entries=settings.card_cache_entries)
     app.state.searches = RevisionCache(max_entries=4096, max_weight=64 << 20, weigh=len)  # pages of JSON, 64 MB in all
     install_problem_handlers(app)

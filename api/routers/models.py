@@ -15,7 +15,7 @@ from api.problems import problem
 from api.security import CurrentUser
 from twin.errors import NotFound
 from twin.ifc.reader import check_ifc_file
-from twin.ledger.jobs import create_job, get_job, run_ingest_job
+from twin.ledger.jobs import create_job, get_job
 from twin.ledger.models import Model, ModelVersion
 
 router = APIRouter(prefix="/api", tags=["models"])
@@ -56,7 +56,7 @@ async def upload_model(request: Request, user: CurrentUser, file: UploadFile):
         raise
     engine = request.app.state.engine
     job_id = create_job(engine, kind="ingest", filename=file.filename or path.name, created_by=user.username)
-    request.app.state.jobs.submit(run_ingest_job, engine, job_id, path, assets_dir=request.app.state.settings.assets_dir, actor=user.username)
+    request.app.state.jobs.submit(engine, job_id, path, actor=user.username)
     return JSONResponse({"job_id": job_id, "status_url": f"/api/jobs/{job_id}"}, status_code=202)
 
 

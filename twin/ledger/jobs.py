@@ -1,23 +1,41 @@
 """Background ingest jobs: a job row records an uploaded model's ingest and its outcome.
 
-Live progress (stage, done, total) is kept in memory while the job runs, because the ingest's
-own transaction may hold the database's write lock (SQLite) while it reports progress; the row
-gets the final stage with the outcome.
+An :class:`IngestRunner` runs the jobs one after another in a process of their own, started
+(spawned, not forked: the service has threads) once and kept: an ingest in a thread of the
+service could use only one core, as a process with threads must not fork its kernel workers
+and read-ahead child (:func:`twin.geometry.workers.can_fork`). The job process has no thread
+but its own, so it ingests exactly as ``twin ingest`` does; and if a kernel crashes it, the
+service stays up, the job is failed, and the next job gets a new process.
+
+Live progress (stage, done, total) is sent back over a pipe and kept in memory while the job
+runs, because the ingest's own transaction may hold the database's write lock (SQLite) while it
+reports progress; the row gets the final stage with the outcome.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
+import multiprocessing
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, select
 
 from twin.errors import TwinError
-from twin.ledger.db import transaction
+from twin.ledger.db import open_ledger, transaction
 from twin.ledger.ingest import ingest_file
 from twin.ledger.models import Job, utcnow
 
 log = logging.getLogger(__name__)
+
+#: Progress is sent at most this often (seconds), and at every change of stage and at the end.
+PROGRESS_INTERVAL = 0.1
 
 
 def create_job(engine: Engine, *, kind: str, filename: str, created_by: str | None) -> int:
@@ -35,19 +53,25 @@ def _update(engine: Engine, job_id: int, **values) -> None:
             setattr(job, key, value)
 
 
-#: job id -> (stage, done, total) of jobs running in this process
+#: job id -> (stage, done, total) of jobs running now (kept by this process for its own jobs,
+#: or for those of its :class:`IngestRunner`)
 _LIVE: dict[int, tuple[str, int, int]] = {}
 
+Progress = Callable[[int, str, int, int], None]
 
-def run_ingest_job(engine: Engine, job_id: int, path: Path, *, assets_dir: Path, actor: str | None) -> None:
-    """Ingest ``path`` for job ``job_id``; live progress in memory, the outcome in the job row."""
 
-    def on_progress(stage: str, done: int, total: int) -> None:
-        _LIVE[job_id] = (stage, done, total)
+def _keep_live(job_id: int, stage: str, done: int, total: int) -> None:
+    _LIVE[job_id] = (stage, done, total)
 
+
+def run_ingest_job(engine: Engine, job_id: int, path: Path, *, assets_dir: Path, actor: str | None,
+                   on_progress: Progress = _keep_live) -> None:
+    """Ingest ``path`` for job ``job_id``; the outcome in the job row, progress to
+    ``on_progress(job_id, stage, done, total)`` (default: kept in this process's memory)."""
     _update(engine, job_id, status="running", stage="read")
     try:
-        report = ingest_file(path, engine=engine, assets_dir=assets_dir, actor=actor, progress=on_progress)
+        report = ingest_file(path, engine=engine, assets_dir=assets_dir, actor=actor,
+                             progress=lambda stage, done, total: on_progress(job_id, stage, done, total))
     except TwinError as error:
         _update(engine, job_id, status="failed", error=str(error), finished_at=utcnow())
     except Exception as error:  # a bug: keep the job honest, log the trace
@@ -65,9 +89,123 @@ def get_job(engine: Engine, job_id: int) -> dict | None:
         job = session.scalar(select(Job).where(Job.id == job_id))
         if job is None:
             return None
-        stage, done, total = _LIVE.get(job.id, (job.stage, job.done, job.total))
+        live = _LIVE.get(job.id) if job.status == "running" else None  # a finished job's last message may come late
+        stage, done, total = live or (job.stage, job.done, job.total)
         return {
             "id": job.id, "kind": job.kind, "status": job.status, "stage": stage, "done": done, "total": total,
             "filename": job.filename, "result": job.result, "error": job.error, "created_by": job.created_by,
             "created_at": job.created_at.isoformat(), "finished_at": job.finished_at.isoformat() if job.finished_at else None,
         }
+
+
+class IngestRunner:
+    """Ingest jobs, one after another, in a process of their own (see the module docstring),
+    into the ledger at ``database_url`` with assets under ``assets_dir``. The process is
+    spawned on first use (:meth:`start` spawns it ahead) and kept for the next jobs."""
+
+    def __init__(self, *, database_url: str, assets_dir: Path):
+        self._database_url, self._assets_dir = database_url, Path(assets_dir)
+        self._context = multiprocessing.get_context("spawn")
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+        self._progress = None  # a SimpleQueue (no feeder thread in the job process, unlike Queue) and its listener, on first use
+        self._listener: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Spawn the job process now, to import the ingest and open the ledger before the first upload."""
+        self.call(_warm_up, self._database_url)
+
+    def call(self, function: Callable[..., Any], *args: Any) -> Future:
+        """Run ``function(*args)`` (picklable) in the job process, after the jobs before it."""
+        with self._lock:
+            if self._progress is None:
+                self._progress = self._context.SimpleQueue()
+                self._listener = threading.Thread(target=self._listen, name="ingest-progress", daemon=True)
+                self._listener.start()
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(1, mp_context=self._context, initializer=_set_progress, initargs=(self._progress,))
+            pool = self._pool
+        future = pool.submit(function, *args)
+        future.add_done_callback(functools.partial(self._forget_if_broken, pool))
+        return future
+
+    def submit(self, engine: Engine, job_id: int, path: Path, *, actor: str | None) -> Future:
+        """Ingest ``path`` for job ``job_id`` (see :func:`run_ingest_job`). ``engine``: this
+        process's, to fail the job if its process dies."""
+        future = self.call(_run_job, self._database_url, job_id, str(path), str(self._assets_dir), actor)
+        future.add_done_callback(functools.partial(_fail_if_died, engine, job_id, path))
+        return future
+
+    def shutdown(self) -> None:
+        """Wait for the jobs begun, then stop the job process and the progress listener."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+            progress, listener, self._progress, self._listener = self._progress, self._listener, None, None
+        if pool is not None:
+            pool.shutdown(wait=True)
+        if progress is not None:
+            progress.put(None)
+            listener.join()
+            progress.close()
+
+    def _forget_if_broken(self, pool: ProcessPoolExecutor, future: Future) -> None:
+        """A job process that died breaks its pool: the next call gets a new one."""
+        if not future.cancelled() and isinstance(future.exception(), BrokenProcessPool):
+            with self._lock:
+                if self._pool is pool:
+                    self._pool = None
+            pool.shutdown(wait=False)
+
+    def _listen(self) -> None:
+        progress = self._progress
+        while (message := progress.get()) is not None:
+            _keep_live(*message)
+
+
+def _fail_if_died(engine: Engine, job_id: int, path: Path, future: Future) -> None:
+    """The job process ended without finishing job ``job_id`` (a kernel crashed it, or it was
+    killed): the job failed; nothing of it was committed but what its stages committed."""
+    error = None if future.cancelled() else future.exception()
+    if error is None:
+        return
+    log.error("ingest job %d: its process ended: %r", job_id, error)
+    _LIVE.pop(job_id, None)
+    _update(engine, job_id, status="failed", finished_at=utcnow(),
+            error=f"the ingest process ended unexpectedly ({type(error).__name__}); upload the file again to complete it")
+    path.unlink(missing_ok=True)
+
+
+# In the job process ----------------------------------------------------------------------
+
+_SENDER: dict[str, Any] = {}
+_ENGINES: dict[str, Engine] = {}
+
+
+def _set_progress(queue) -> None:
+    _SENDER.update(queue=queue, last=("", 0.0))
+
+
+def _send_progress(job_id: int, stage: str, done: int, total: int) -> None:
+    """Progress back to the service: at a new stage, at a stage's end, else every
+    :data:`PROGRESS_INTERVAL` seconds (an ingest reports per element)."""
+    last_stage, last_at = _SENDER["last"]
+    now = time.monotonic()
+    if stage != last_stage or done >= total or now - last_at >= PROGRESS_INTERVAL:
+        _SENDER["queue"].put((job_id, stage, done, total))
+        _SENDER["last"] = (stage, now)
+
+
+def _get_engine(database_url: str) -> Engine:
+    """The job process's engine for ``database_url``, opened once (the schema checked then)."""
+    engine = _ENGINES.get(database_url)
+    if engine is None:
+        engine = _ENGINES[database_url] = open_ledger(database_url)
+    return engine
+
+
+def _warm_up(database_url: str) -> None:
+    _get_engine(database_url)  # the ingest's modules are imported by now too
+
+
+def _run_job(database_url: str, job_id: int, path: str, assets_dir: str, actor: str | None) -> None:
+    run_ingest_job(_get_engine(database_url), job_id, Path(path), assets_dir=Path(assets_dir), actor=actor, on_progress=_send_progress)

@@ -1,0 +1,81 @@
+"""Ingest jobs run in a process of their own: it may fork, it reports progress, and its death fails only its job."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from ifc_factory import RoomSpec, build_model
+from twin.geometry.workers import can_fork
+from twin.ledger.db import open_ledger
+from twin.ledger.jobs import IngestRunner, create_job, get_job
+
+TOWER = Path(__file__).resolve().parents[2] / "models_ifc" / "campus_tower.ifc"
+
+
+@pytest.fixture
+def ledger(db_url, tmp_path):
+    engine = open_ledger(db_url)
+    runner = IngestRunner(database_url=db_url, assets_dir=tmp_path / "assets")
+    yield engine, runner
+    runner.shutdown()
+    engine.dispose()
+
+
+def upload(engine, source: Path, folder: Path) -> tuple[int, Path]:
+    """A job for a copy of ``source`` (a job removes its upload when it ends)."""
+    folder.mkdir(exist_ok=True)
+    path = Path(shutil.copy(source, folder / f"upload-{time.monotonic_ns()}.ifc"))
+    return create_job(engine, kind="ingest", filename=source.name, created_by="admin"), path
+
+
+def wait_while_running(engine, job_id: int, *, seen: list | None = None, timeout: float = 120) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = get_job(engine, job_id)
+        if seen is not None:
+            seen.append((job["status"], job["stage"], job["done"]))
+        if job["status"] in ("done", "failed"):
+            return job
+        time.sleep(0.01)
+    raise AssertionError(f"job {job_id} did not finish")
+
+
+def test_a_job_runs_in_a_process_of_its_own_that_may_fork_its_workers(ledger):
+    _, runner = ledger
+    assert runner.call(os.getpid).result() != os.getpid()
+    assert runner.call(can_fork).result() is True  # this process has threads (the progress listener): it may not
+
+
+def test_a_jobs_progress_reaches_the_service_while_it_runs(ledger, tmp_path):
+    engine, runner = ledger
+    job_id, path = upload(engine, TOWER, tmp_path / "uploads")
+    runner.submit(engine, job_id, path, actor="admin")
+    seen: list = []
+    job = wait_while_running(engine, job_id, seen=seen)
+    assert job["status"] == "done" and job["result"]["rooms"] == 564 and not path.exists()
+    assert any(status == "running" and stage in ("rooms", "context") and done > 0 for status, stage, done in seen)
+
+
+def test_a_job_whose_process_dies_is_failed_and_the_next_job_gets_a_new_process(ledger, tmp_path):
+    engine, runner = ledger
+    first_pid = runner.call(os.getpid).result()
+    job_id, path = upload(engine, TOWER, tmp_path / "uploads")
+    future = runner.submit(engine, job_id, path, actor="admin")
+    while get_job(engine, job_id)["status"] != "running":
+        time.sleep(0.01)
+    os.kill(first_pid, signal.SIGKILL)  # as a crash in a geometry kernel would end it
+    with pytest.raises(Exception):
+        future.result(timeout=60)
+    job = wait_while_running(engine, job_id)
+    assert job["status"] == "failed" and "ingest process ended" in job["error"] and not path.exists()
+    model = build_model(tmp_path / "small.ifc", [RoomSpec("A-0101", "办公室", global_id="0RoomA0101xxxxxxxxxxxx")])
+    next_id, next_path = upload(engine, model, tmp_path / "uploads")
+    runner.submit(engine, next_id, next_path, actor="admin")
+    assert wait_while_running(engine, next_id)["status"] == "done"
+    assert runner.call(os.getpid).result() != first_pid
