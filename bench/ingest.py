@@ -60,6 +60,7 @@ DOC = ROOT / "docs" / "benchmarks.md"
 SECTIONS = {
     "ingest": ("<!-- bench:ingest:begin -->", "<!-- bench:ingest:end -->"),
     "speed": ("<!-- bench:speed:begin -->", "<!-- bench:speed:end -->"),
+    "memory": ("<!-- bench:memory:begin -->", "<!-- bench:memory:end -->"),  # bench/ingest_memory.py
 }
 WEBIFC = ROOT / "bench" / "webifc"
 CAMPUS = [ROOT / "models_ifc" / f"campus_{name}.ifc" for name in ("tower", "annex", "canteen")]
