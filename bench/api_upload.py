@@ -31,7 +31,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-DOC = ROOT / "docs" / "benchmarks.md"
 FILES = [
     ROOT / "models_ifc" / "campus_annex.ifc", ROOT / "models_ifc" / "campus_annex_v2.ifc", ROOT / "models_ifc" / "campus_tower.ifc",
     ROOT.parent / "shared" / "ifc" / "AC20-FZK-Haus.ifc", ROOT.parent / "shared" / "ifc" / "AC11-Institute-Var-2-IFC.ifc",
@@ -101,7 +100,7 @@ def main() -> None:
         print(json.dumps((time_uploads if args.child == "upload" else time_cli)(FILES)))
         return
     sys.path.insert(0, str(ROOT / "bench"))
-    from ingest import SECTIONS, replace_section  # bench/ingest.py
+    from ingest import write_section  # bench/ingest.py
 
     runs = {"upload": [], "cli": []}
     for _ in range(args.repeat):  # interleaved, so a slow moment of the machine hits both alike
@@ -122,10 +121,7 @@ def main() -> None:
     ])
     print(body)
     if args.write:
-        text = DOC.read_text()
-        if SECTIONS["upload"][0] not in text:
-            text = f"{text.rstrip()}\n\n## Uploads through the API against twin ingest (issue 7, bench/api_upload.py)\n"
-        DOC.write_text(replace_section(text, "upload", body))
+        write_section("upload", "Uploads through the API against twin ingest (issue 7, bench/api_upload.py)", body)
 
 
 if __name__ == "__main__":

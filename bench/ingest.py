@@ -230,6 +230,14 @@ def replace_section(text: str, name: str, body: str) -> str:
     return f"{head}{begin}\n{body}\n{end}{tail}"
 
 
+def write_section(name: str, heading: str, body: str) -> None:
+    """Replace section ``name`` of docs/benchmarks.md with ``body`` (added under ``heading`` if missing)."""
+    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
+    if SECTIONS[name][0] not in text:
+        text = f"{text.rstrip()}\n\n## {heading}\n"
+    DOC.write_text(replace_section(text, name, body))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="*", type=Path)
@@ -364,14 +372,8 @@ def main() -> None:
     )
     print(old_table, speed, sep="\n\n")
     if args.write:
-        text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
-        if SECTIONS["ingest"][0] not in text:
-            text = f"{text.rstrip()}\n\n## Ingest against the bare iterator (issue 2, bench/ingest.py)\n"
-        text = replace_section(text, "ingest", old_table)
-        if SECTIONS["speed"][0] not in text:
-            text = f"{text.rstrip()}\n\n## Ingest speed against web-ifc (issue 7, bench/ingest.py)\n"
-        text = replace_section(text, "speed", speed)
-        DOC.write_text(text)
+        write_section("ingest", "Ingest against the bare iterator (issue 2, bench/ingest.py)", old_table)
+        write_section("speed", "Ingest speed against web-ifc (issue 7, bench/ingest.py)", speed)
 
 
 if __name__ == "__main__":

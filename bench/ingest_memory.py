@@ -34,7 +34,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-DOC = ROOT / "docs" / "benchmarks.md"
 REAL = [ROOT.parent / "shared" / "ifc" / "AC11-Institute-Var-2-IFC.ifc"]
 CAMPUS = [ROOT / "models_ifc" / f"campus_{name}.ifc" for name in ("annex", "tower")]
 #: Generated buildings: (storeys, rooms per storey).
@@ -109,7 +108,7 @@ def main() -> None:
         print(json.dumps(measure_one(args.one, open_only=args.open_only)))
         return
     sys.path.insert(0, str(ROOT / "bench"))
-    from ingest import SECTIONS, replace_section  # bench/ingest.py
+    from ingest import write_section  # bench/ingest.py
 
     rows, measured = [], []
     with tempfile.TemporaryDirectory() as folder:
@@ -139,10 +138,7 @@ def main() -> None:
     ])
     print(body)
     if args.write:
-        text = DOC.read_text()
-        if SECTIONS["memory"][0] not in text:
-            text = f"{text.rstrip()}\n\n## Ingest memory as models grow (issue 7, bench/ingest_memory.py)\n"
-        DOC.write_text(replace_section(text, "memory", body))
+        write_section("memory", "Ingest memory as models grow (issue 7, bench/ingest_memory.py)", body)
 
 
 if __name__ == "__main__":
