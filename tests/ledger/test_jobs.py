@@ -62,11 +62,14 @@ def test_a_jobs_progress_reaches_the_service_while_it_runs(ledger, tmp_path):
     assert any(status == "running" and stage in ("rooms", "context") and done > 0 for status, stage, done in seen)
 
 
-def test_a_job_whose_process_dies_is_failed_and_the_next_job_gets_a_new_process(ledger, tmp_path):
+def test_a_job_whose_process_dies_is_failed_and_the_job_queued_behind_it_runs_in_a_new_process(ledger, tmp_path):
     engine, runner = ledger
     first_pid = runner.call(os.getpid).result()
     job_id, path = upload(engine, TOWER, tmp_path / "uploads")
     future = runner.submit(engine, job_id, path, actor="admin")
+    model = build_model(tmp_path / "small.ifc", [RoomSpec("A-0101", "办公室", global_id="0RoomA0101xxxxxxxxxxxx")])
+    next_id, next_path = upload(engine, model, tmp_path / "uploads")
+    runner.submit(engine, next_id, next_path, actor="admin")  # queued behind the tower
     while get_job(engine, job_id)["status"] != "running":
         time.sleep(0.01)
     os.kill(first_pid, signal.SIGKILL)  # as a crash in a geometry kernel would end it
@@ -74,8 +77,5 @@ def test_a_job_whose_process_dies_is_failed_and_the_next_job_gets_a_new_process(
         future.result(timeout=60)
     job = wait_while_running(engine, job_id)
     assert job["status"] == "failed" and "ingest process ended" in job["error"] and not path.exists()
-    model = build_model(tmp_path / "small.ifc", [RoomSpec("A-0101", "办公室", global_id="0RoomA0101xxxxxxxxxxxx")])
-    next_id, next_path = upload(engine, model, tmp_path / "uploads")
-    runner.submit(engine, next_id, next_path, actor="admin")
     assert wait_while_running(engine, next_id)["status"] == "done"
     assert runner.call(os.getpid).result() != first_pid

@@ -5,7 +5,8 @@ An :class:`IngestRunner` runs the jobs one after another in a process of their o
 service could use only one core, as a process with threads must not fork its kernel workers
 and read-ahead child (:func:`twin.geometry.workers.can_fork`). The job process has no thread
 but its own, so it ingests exactly as ``twin ingest`` does; and if a kernel crashes it, the
-service stays up, the job is failed, and the next job gets a new process.
+service stays up, the job that was running is failed, and the jobs queued behind it run in a new
+process.
 
 Live progress (stage, done, total) is sent back over a pipe and kept in memory while the job
 runs, because the ingest's own transaction may hold the database's write lock (SQLite) while it
@@ -89,7 +90,9 @@ def get_job(engine: Engine, job_id: int) -> dict | None:
         job = session.scalar(select(Job).where(Job.id == job_id))
         if job is None:
             return None
-        live = _LIVE.get(job.id) if job.status == "running" else None  # a finished job's last message may come late
+        live = _LIVE.get(job.id) if job.status == "running" else None
+        if live is None:
+            _LIVE.pop(job.id, None)  # a finished job's last progress message may arrive after its end
         stage, done, total = live or (job.stage, job.done, job.total)
         return {
             "id": job.id, "kind": job.kind, "status": job.status, "stage": stage, "done": done, "total": total,
@@ -117,15 +120,13 @@ class IngestRunner:
 
     def call(self, function: Callable[..., Any], *args: Any) -> Future:
         """Run ``function(*args)`` (picklable) in the job process, after the jobs before it."""
-        with self._lock:
-            if self._progress is None:
-                self._progress = self._context.SimpleQueue()
-                self._listener = threading.Thread(target=self._listen, name="ingest-progress", daemon=True)
-                self._listener.start()
-            if self._pool is None:
-                self._pool = ProcessPoolExecutor(1, mp_context=self._context, initializer=_set_progress, initargs=(self._progress,))
-            pool = self._pool
-        future = pool.submit(function, *args)
+        pool = self._get_pool()
+        try:
+            future = pool.submit(function, *args)
+        except BrokenProcessPool:  # its process died a moment ago, before its last future said so
+            self._forget(pool)
+            pool = self._get_pool()
+            future = pool.submit(function, *args)
         future.add_done_callback(functools.partial(self._forget_if_broken, pool))
         return future
 
@@ -133,7 +134,7 @@ class IngestRunner:
         """Ingest ``path`` for job ``job_id`` (see :func:`run_ingest_job`). ``engine``: this
         process's, to fail the job if its process dies."""
         future = self.call(_run_job, self._database_url, job_id, str(path), str(self._assets_dir), actor)
-        future.add_done_callback(functools.partial(_fail_if_died, engine, job_id, path))
+        future.add_done_callback(functools.partial(self._after_job, engine, job_id, path, actor))
         return future
 
     def shutdown(self) -> None:
@@ -148,31 +149,48 @@ class IngestRunner:
             listener.join()
             progress.close()
 
+    def _get_pool(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._progress is None:
+                self._progress = self._context.SimpleQueue()
+                self._listener = threading.Thread(target=self._listen, name="ingest-progress", daemon=True)
+                self._listener.start()
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(1, mp_context=self._context, initializer=_set_progress, initargs=(self._progress,))
+            return self._pool
+
     def _forget_if_broken(self, pool: ProcessPoolExecutor, future: Future) -> None:
         """A job process that died breaks its pool: the next call gets a new one."""
         if not future.cancelled() and isinstance(future.exception(), BrokenProcessPool):
-            with self._lock:
-                if self._pool is pool:
-                    self._pool = None
-            pool.shutdown(wait=False)
+            self._forget(pool)
+
+    def _forget(self, pool: ProcessPoolExecutor) -> None:
+        with self._lock:
+            if self._pool is pool:
+                self._pool = None
+        pool.shutdown(wait=False)
+
+    def _after_job(self, engine: Engine, job_id: int, path: Path, actor: str | None, future: Future) -> None:
+        """A job's process ended before the job did (a kernel crashed it, or it was killed): the
+        job that was running failed; one still queued behind it is submitted again."""
+        _LIVE.pop(job_id, None)
+        error = None if future.cancelled() else future.exception()
+        if error is None:
+            return
+        with transaction(engine) as session:
+            began = session.get(Job, job_id).status != "queued"
+        if not began:
+            self.submit(engine, job_id, path, actor=actor)
+            return
+        log.error("ingest job %d: its process ended: %r", job_id, error)
+        _update(engine, job_id, status="failed", finished_at=utcnow(),
+                error=f"the ingest process ended unexpectedly ({type(error).__name__}); upload the file again to complete it")
+        path.unlink(missing_ok=True)
 
     def _listen(self) -> None:
         progress = self._progress
         while (message := progress.get()) is not None:
             _keep_live(*message)
-
-
-def _fail_if_died(engine: Engine, job_id: int, path: Path, future: Future) -> None:
-    """The job process ended without finishing job ``job_id`` (a kernel crashed it, or it was
-    killed): the job failed; nothing of it was committed but what its stages committed."""
-    error = None if future.cancelled() else future.exception()
-    if error is None:
-        return
-    log.error("ingest job %d: its process ended: %r", job_id, error)
-    _LIVE.pop(job_id, None)
-    _update(engine, job_id, status="failed", finished_at=utcnow(),
-            error=f"the ingest process ended unexpectedly ({type(error).__name__}); upload the file again to complete it")
-    path.unlink(missing_ok=True)
 
 
 # In the job process ----------------------------------------------------------------------
