@@ -66,9 +66,9 @@ def _keep_live(job_id: int, stage: str, done: int, total: int) -> None:
 
 
 def run_ingest_job(engine: Engine, job_id: int, path: Path, *, assets_dir: Path, actor: str | None,
-                   on_progress: Progress = _keep_live) -> None:
+                   on_progress: Progress) -> None:
     """Ingest ``path`` for job ``job_id``; the outcome in the job row, progress to
-    ``on_progress(job_id, stage, done, total)`` (default: kept in this process's memory)."""
+    ``on_progress(job_id, stage, done, total)``."""
     _update(engine, job_id, status="running", stage="read")
     try:
         report = ingest_file(path, engine=engine, assets_dir=assets_dir, actor=actor,
@@ -130,11 +130,11 @@ class IngestRunner:
         future.add_done_callback(functools.partial(self._forget_if_broken, pool))
         return future
 
-    def submit(self, engine: Engine, job_id: int, path: Path, *, actor: str | None) -> Future:
+    def submit(self, engine: Engine, job_id: int, path: Path, *, actor: str | None, again: bool = False) -> Future:
         """Ingest ``path`` for job ``job_id`` (see :func:`run_ingest_job`). ``engine``: this
-        process's, to fail the job if its process dies."""
+        process's, to fail the job if its process dies. ``again``: a second submission (there is no third)."""
         future = self.call(_run_job, self._database_url, job_id, str(path), str(self._assets_dir), actor)
-        future.add_done_callback(functools.partial(self._after_job, engine, job_id, path, actor))
+        future.add_done_callback(functools.partial(self._after_job, engine, job_id, path, actor, again))
         return future
 
     def shutdown(self) -> None:
@@ -170,17 +170,17 @@ class IngestRunner:
                 self._pool = None
         pool.shutdown(wait=False)
 
-    def _after_job(self, engine: Engine, job_id: int, path: Path, actor: str | None, future: Future) -> None:
-        """A job's process ended before the job did (a kernel crashed it, or it was killed): the
-        job that was running failed; one still queued behind it is submitted again."""
+    def _after_job(self, engine: Engine, job_id: int, path: Path, actor: str | None, again: bool, future: Future) -> None:
+        """A job ended. If its process ended first (a kernel crashed it, or it was killed), the
+        job that was running failed; one still queued behind it is submitted again, once."""
         _LIVE.pop(job_id, None)
         error = None if future.cancelled() else future.exception()
         if error is None:
             return
         with transaction(engine) as session:
             began = session.get(Job, job_id).status != "queued"
-        if not began:
-            self.submit(engine, job_id, path, actor=actor)
+        if not began and not again:
+            self.submit(engine, job_id, path, actor=actor, again=True)
             return
         log.error("ingest job %d: its process ended: %r", job_id, error)
         _update(engine, job_id, status="failed", finished_at=utcnow(),
