@@ -16,6 +16,7 @@ reports progress; the row gets the final stage with the outcome.
 from __future__ import annotations
 
 import functools
+import importlib
 import logging
 import multiprocessing
 import threading
@@ -222,7 +223,10 @@ def _get_engine(database_url: str) -> Engine:
 
 
 def _warm_up(database_url: str) -> None:
-    _get_engine(database_url)  # the ingest's modules are imported by now too
+    """Open the ledger (the ingest's modules are imported by now) and import what a georeferenced
+    model needs and :mod:`twin.ifc.georef` imports only then (pyproj: about 80 ms)."""
+    importlib.import_module("pyproj")
+    _get_engine(database_url)
 
 
 def _run_job(database_url: str, job_id: int, path: str, assets_dir: str, actor: str | None) -> None:
