@@ -127,8 +127,8 @@ def main() -> None:
         f"Measured {time.strftime('%Y-%m-%d')} on this machine, each figure in a fresh process (see the script's docstring); "
         "memory in MiB, times in seconds, into a new SQLite ledger.",
         "",
-        "| file | size (MB) | rooms | context | rooms in ledger (s) | ingest (s) | parsed file alone | ingest peak | "
-        "ingest peak beyond the parsed file | ingest peak per MB of file | largest child's peak |",
+        "| file | size (MB) | rooms | context | rooms in ledger (s) | ingest (s) | parsed file alone | ingest peak (beyond the process's start) | "
+        "ingest peak beyond the parsed file | ingest peak per MB of file | largest child's peak (all it holds) |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         *rows,
         "",
