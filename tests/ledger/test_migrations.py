@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -27,3 +30,12 @@ def test_migrations_go_down_to_nothing_and_up_again(db_url):
     command.upgrade(_get_alembic_config(engine), "head")
     assert {"room", "unit", "person", "occupancy", "title"} <= set(inspect(engine).get_table_names())
     engine.dispose()
+
+
+def test_processes_opening_a_new_ledger_at_once_all_find_it_migrated(db_url):
+    opener = ("import sys\nfrom twin.ledger.db import get_current_revision, open_ledger\n"
+              "print(get_current_revision(open_ledger(sys.argv[1])))")
+    processes = [subprocess.Popen([sys.executable, "-c", opener, db_url], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for _ in range(4)]  # as `twin serve` and `twin ingest` started together on a new ledger
+    results = [process.communicate(timeout=120) for process in processes]
+    assert [(process.returncode, out.strip()) for process, (out, _) in zip(processes, results)] == [(0, get_head_revision())] * 4, results

@@ -7,6 +7,7 @@ is created (with its folder), an older schema is upgraded. Every write goes thro
 
 from __future__ import annotations
 
+import fcntl
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -95,11 +96,45 @@ def make_engine(url: str) -> Engine:
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest migration (no-op when already there)."""
+    """Bring the schema to the newest migration (no-op when already there). Processes that open
+    a ledger at once (``twin serve`` and ``twin ingest`` on a new one) migrate it one at a time:
+    the first migrates, the others wait and find it done."""
     if get_current_revision(engine) == get_head_revision():
         return
-    log.info("migrating %s to %s", engine.url.render_as_string(hide_password=True), get_head_revision())
-    command.upgrade(_get_alembic_config(engine), "head")
+    with _migrating(engine):
+        if get_current_revision(engine) == get_head_revision():  # another process migrated it meanwhile
+            return
+        log.info("migrating %s to %s", engine.url.render_as_string(hide_password=True), get_head_revision())
+        command.upgrade(_get_alembic_config(engine), "head")
+
+
+#: The PostgreSQL advisory lock key that migrations hold (any fixed 64-bit number).
+_MIGRATION_LOCK = 0x7477696E  # "twin"
+
+
+@contextmanager
+def _migrating(engine: Engine) -> Iterator[None]:
+    """Hold the ledger's migration lock. PostgreSQL: a session advisory lock. A SQLite file: an
+    ``flock`` on the file itself, which SQLite's own locks (``fcntl`` record locks) do not see;
+    SQLite runs DDL outside transactions, so without it two processes interleave their migrations."""
+    url = engine.url
+    if url.get_backend_name() == "postgresql":
+        with engine.connect() as holder:
+            holder.exec_driver_sql(f"SELECT pg_advisory_lock({_MIGRATION_LOCK})")
+            try:
+                yield
+            finally:
+                holder.exec_driver_sql(f"SELECT pg_advisory_unlock({_MIGRATION_LOCK})")
+        return
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:" and not url.database.startswith("file:"):
+        with open(url.database, "ab") as handle:  # an empty file is a new SQLite database
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+        return
+    yield
 
 
 def open_ledger(url: str) -> Engine:
