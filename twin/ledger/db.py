@@ -20,7 +20,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 import orjson
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -108,8 +108,22 @@ def upgrade(engine: Engine) -> None:
         command.upgrade(_get_alembic_config(engine), "head")
 
 
-#: The PostgreSQL advisory lock key that migrations hold (any fixed 64-bit number).
-_MIGRATION_LOCK = 0x7477696E  # "twin"
+#: PostgreSQL advisory lock keys (any fixed 64-bit numbers): migrations, ingests.
+_MIGRATION_LOCK, _INGEST_LOCK = 0x7477696E, 0x7477696E01  # "twin", "twin" 1
+
+
+def lock_for_ingest(session: Session) -> None:
+    """Make the session's transaction the only ingest writing until it ends; call it first.
+
+    Two ingests at once (``twin ingest`` and an upload, say) must not both read the same next
+    version number or both create the same model. PostgreSQL: an advisory lock held to the end
+    of the transaction. SQLite: a write as the transaction's first statement takes the
+    database's write lock at once (its reads then see every commit before it), where SQLite
+    would otherwise take it at the first write, after the reads."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _INGEST_LOCK})
+    else:
+        session.execute(text("UPDATE ledger_revision SET value = value WHERE id = 1"))
 
 
 @contextmanager

@@ -7,6 +7,9 @@
   are added, and the version is recorded with its counts.
 * Bad input raises :class:`twin.errors.TwinError` before the database is touched; a failure
   while writing rolls the transaction back and removes the assets written for it.
+* Ingests running at once in other processes take turns at the rooms stage's transaction
+  (:func:`~twin.ledger.db.lock_for_ingest`): two versions of a model become two versions, and
+  the same bytes twice are stored once (the later reports ``skipped``).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, func, insert, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, defer
 
 from twin.alerts.engine import refresh_warnings
@@ -28,7 +32,7 @@ from twin.ifc.reader import check_ifc_file, get_sha256, open_ifc
 from twin.ifc.spatial import Node
 from twin.ledger.assets import PlannedAsset, remove_model_assets, write_snapshot_assets
 from twin.geometry.cache import GeometryCache
-from twin.ledger.db import in_chunks, transaction
+from twin.ledger.db import in_chunks, lock_for_ingest, transaction
 from twin.ledger.models import Asset, Building, Campus, Model, ModelVersion, Room, Storey
 from twin.ledger.roomsync import sync_rooms
 from twin.ledger.snapshot import Progress, Snapshot, add_context, read_rooms, to_geojson
@@ -107,12 +111,7 @@ def _ingest_file(path: Path, *, engine: Engine, assets_dir: Path, actor: str | N
     with transaction(engine) as session:
         known = session.scalar(select(ModelVersion).where(ModelVersion.sha256 == sha256))
         if known is not None and (known.stage == "complete" or not with_context):
-            log.info("%s is unchanged (same sha256 as version %d); skipped", path, known.seq)
-            report = IngestReport(str(path), schema, sha256, known.model.project_global_id, known.seq, True)
-            for key in _CONTENT_COUNTS:
-                setattr(report, key, int((known.counts or {}).get(key, 0)))
-            report.seconds = time.perf_counter() - started
-            return report
+            return _skipped(path, schema, known, started=started)
         resume = known.id if known is not None else None
     model = open_ifc(path, sha256=sha256)
     cache = GeometryCache(assets_dir / "cache")
@@ -120,6 +119,8 @@ def _ingest_file(path: Path, *, engine: Engine, assets_dir: Path, actor: str | N
     if resume is None:
         report, version_id = _store_rooms(engine, snapshot, assets_dir, actor=actor, progress=progress, final=not with_context, cache=cache,
                                           started=started)
+        if report.skipped:  # another process stored the same bytes meanwhile; it finishes them
+            return report
     else:  # an earlier run stored the rooms and stopped before the context: finish it
         log.info("%s: its rooms are in the ledger; meshing the context it lacks", path)
         report, version_id = _report_of(engine, resume, snapshot), resume
@@ -152,6 +153,10 @@ def _store_rooms(engine, snapshot: Snapshot, assets_dir: Path, *, actor, progres
     ledger_started = time.perf_counter()
     try:
         with transaction(engine) as session:
+            lock_for_ingest(session)  # another ingest's rooms stage, if one is writing, commits first
+            known = session.scalar(select(ModelVersion).where(ModelVersion.sha256 == snapshot.model.sha256))
+            if known is not None:  # that ingest was of the same bytes
+                return _skipped(snapshot.model.path, snapshot.model.schema, known, started=started), known.id
             report, version = _apply_snapshot(session, snapshot, assets, actor=actor, progress=progress, final=final)
             if final:
                 _complete(version, started)
@@ -161,8 +166,28 @@ def _store_rooms(engine, snapshot: Snapshot, assets_dir: Path, *, actor, progres
             report.stages = dict(snapshot.timings)
             return report, version.id
     except BaseException:
-        remove_model_assets(assets_dir, snapshot.model.sha256)
+        if not _is_stored(engine, snapshot.model.sha256):  # else the folder is that version's too (same bytes, same folder)
+            remove_model_assets(assets_dir, snapshot.model.sha256)
         raise
+
+
+def _skipped(path: Path, schema: str, known: ModelVersion, *, started: float) -> IngestReport:
+    """The report of a file whose bytes are version ``known`` already."""
+    log.info("%s is unchanged (same sha256 as version %d); skipped", path, known.seq)
+    report = IngestReport(str(path), schema, known.sha256, known.model.project_global_id, known.seq, True)
+    for key in _CONTENT_COUNTS:
+        setattr(report, key, int((known.counts or {}).get(key, 0)))
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _is_stored(engine: Engine, sha256: str) -> bool:
+    """Whether a version of these bytes is in the ledger (``False`` if the ledger cannot say)."""
+    try:
+        with transaction(engine) as session:
+            return session.scalar(select(ModelVersion.id).where(ModelVersion.sha256 == sha256)) is not None
+    except SQLAlchemyError:
+        return False
 
 
 def _report_of(engine, version_id: int, snapshot: Snapshot) -> IngestReport:

@@ -1,0 +1,49 @@
+"""Ingests at once, in separate processes (twin ingest beside an upload): each gets its own version, nothing is lost."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import select
+
+from twin.ledger.db import open_ledger, transaction
+from twin.ledger.models import Asset, ModelVersion
+
+MODELS = Path(__file__).resolve().parents[2] / "models_ifc"
+INGEST = (
+    "import json, sys\nfrom pathlib import Path\nfrom twin.ledger.db import open_ledger\nfrom twin.ledger.ingest import ingest_file\n"
+    "report = ingest_file(Path(sys.argv[2]), engine=open_ledger(sys.argv[1]), assets_dir=Path(sys.argv[3]))\n"
+    "print(json.dumps([report.version, report.skipped]))"
+)
+
+
+def ingest_at_once(db_url: str, assets_dir: Path, *paths: Path) -> list[tuple[int, bool]]:
+    """(version, skipped) of each path, ingested by processes started together."""
+    open_ledger(db_url).dispose()  # the ledger exists (opening a new one at once is tested with the migrations)
+    processes = [subprocess.Popen([sys.executable, "-c", INGEST, db_url, str(path), str(assets_dir)], stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True) for path in paths]
+    results = [process.communicate(timeout=300) for process in processes]
+    assert [process.returncode for process in processes] == [0] * len(paths), [err[-2000:] for _, err in results]
+    return [tuple(json.loads(out.strip().splitlines()[-1])) for out, _ in results]
+
+
+def test_two_versions_of_a_model_ingested_at_once_become_versions_one_and_two(db_url, assets_dir):
+    reports = ingest_at_once(db_url, assets_dir, MODELS / "campus_annex.ifc", MODELS / "campus_annex_v2.ifc")
+    assert sorted(reports) == [(1, False), (2, False)]
+    engine = open_ledger(db_url)
+    with transaction(engine) as session:
+        assert sorted(session.execute(select(ModelVersion.seq, ModelVersion.stage)).all()) == [(1, "complete"), (2, "complete")]
+    engine.dispose()
+
+
+def test_the_same_file_ingested_at_once_is_stored_once_and_its_assets_stay(db_url, assets_dir):
+    reports = ingest_at_once(db_url, assets_dir, MODELS / "campus_annex.ifc", MODELS / "campus_annex.ifc")
+    assert sorted(reports) == [(1, False), (1, True)]
+    engine = open_ledger(db_url)
+    with transaction(engine) as session:
+        paths = session.scalars(select(Asset.path)).all()
+    engine.dispose()
+    assert paths and all((assets_dir / path).is_file() for path in paths)
