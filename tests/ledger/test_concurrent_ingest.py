@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from twin.ledger.db import open_ledger, transaction
@@ -47,3 +48,35 @@ def test_the_same_file_ingested_at_once_is_stored_once_and_its_assets_stay(db_ur
         paths = session.scalars(select(Asset.path)).all()
     engine.dispose()
     assert paths and all((assets_dir / path).is_file() for path in paths)
+
+
+def test_an_older_version_finishing_after_a_newer_one_leaves_the_newers_plans_and_outline(engine, assets_dir, tmp_path, monkeypatch):
+    from ifc_factory import RoomSpec, build_model
+    from twin.ledger import ingest as ingest_module
+    from twin.ledger.ingest import ingest_file
+    from twin.ledger.models import Building, Storey
+
+    def version(name: str, width: float) -> Path:
+        room = RoomSpec("A101", "办公室", outline=[(0, 0), (width, 0), (width, 4), (0, 4)], global_id="0RoomA101xxxxxxxxxxxxx")
+        return build_model(tmp_path / name, [room], project_id="2hqIFTRjfV6AWq_bMtnZwA")
+
+    def plans_and_outlines():
+        with transaction(engine) as session:
+            return (sorted((s.global_id, repr(s.plan_walls)) for s in session.scalars(select(Storey))),
+                    sorted((b.global_id, repr(b.outline)) for b in session.scalars(select(Building))))
+
+    older, newer = version("v1.ifc", 5), version("v2.ifc", 9)
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt  # as an ingest stopped between its stages
+
+    with monkeypatch.context() as patch:
+        patch.setattr(ingest_module, "add_context", stopped)
+        with pytest.raises(KeyboardInterrupt):
+            ingest_file(older, engine=engine, assets_dir=assets_dir)  # version 1: its rooms stored, its walls not cut
+    assert ingest_file(newer, engine=engine, assets_dir=assets_dir).version == 2
+    newest = plans_and_outlines()
+    resumed = ingest_file(older, engine=engine, assets_dir=assets_dir)  # version 1's context stage, run last
+    assert (resumed.version, resumed.skipped) == (1, False)
+    assert plans_and_outlines() == newest
+    with transaction(engine) as session:
+        assert session.scalars(select(ModelVersion.stage).order_by(ModelVersion.seq)).all() == ["complete", "complete"]

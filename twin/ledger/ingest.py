@@ -206,8 +206,8 @@ def _store_context(engine, version_id: int, snapshot: Snapshot, assets_dir: Path
     asset_started = time.perf_counter()
     assets = write_snapshot_assets(snapshot, assets_dir, progress=progress, cache=cache)
     snapshot.timings["context_assets"] = time.perf_counter() - asset_started
-    structure = snapshot.structure
     with transaction(engine) as session:
+        lock_for_ingest(session)  # whether a later version exists is then settled until this commits
         version = session.get(ModelVersion, version_id)
         rows = {(a.kind, a.subject_global_id): a for a in session.scalars(select(Asset).where(Asset.model_version_id == version_id))}
         for asset in assets:
@@ -216,18 +216,26 @@ def _store_context(engine, version_id: int, snapshot: Snapshot, assets_dir: Path
                 row = Asset(model_version_id=version_id, kind=asset.kind, subject_global_id=asset.subject_global_id, path=asset.written.relative_path)
                 session.add(row)
             row.path, row.sha256, row.size_bytes = asset.written.relative_path, asset.written.sha256, asset.written.size_bytes
-        storeys = select(Storey).where(Storey.global_id.in_(list(structure.storeys))).options(defer(Storey.plan_walls))
-        for storey in session.scalars(storeys):  # the old plans are replaced unread
-            storey.plan_walls = to_geojson(snapshot.plan_walls.get(storey.global_id))
-        buildings = select(Building).where(Building.global_id.in_(list(structure.buildings))).options(
-            defer(Building.outline), defer(Building.outline_wgs84))
-        for building in session.scalars(buildings):
-            building.outline = to_geojson(snapshot.get_outline(building.global_id))
-            building.outline_wgs84 = snapshot.get_outline_wgs84(building.global_id)
+        newest = session.scalar(select(func.max(ModelVersion.seq)).where(ModelVersion.model_id == version.model_id))
+        if version.seq == newest:  # else a later version's plans and outlines stay (this one finished late: resumed)
+            _store_plans(session, snapshot)
         report.context_elements, report.failed_elements = snapshot.context_count, len(snapshot.failed)
         version.counts = {**(version.counts or {}), "context_elements": report.context_elements, "failed_elements": report.failed_elements}
         version.failed_elements = [asdict(f) for f in snapshot.failed]
         _complete(version, started)
+
+
+def _store_plans(session: Session, snapshot: Snapshot) -> None:
+    """The storeys' cut walls and the buildings' outlines of the snapshot (the old ones replaced unread)."""
+    structure = snapshot.structure
+    storeys = select(Storey).where(Storey.global_id.in_(list(structure.storeys))).options(defer(Storey.plan_walls))
+    for storey in session.scalars(storeys):
+        storey.plan_walls = to_geojson(snapshot.plan_walls.get(storey.global_id))
+    buildings = select(Building).where(Building.global_id.in_(list(structure.buildings))).options(
+        defer(Building.outline), defer(Building.outline_wgs84))
+    for building in session.scalars(buildings):
+        building.outline = to_geojson(snapshot.get_outline(building.global_id))
+        building.outline_wgs84 = snapshot.get_outline_wgs84(building.global_id)
 
 
 def _complete(version: ModelVersion, started: float) -> None:
