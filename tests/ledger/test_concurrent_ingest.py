@@ -80,3 +80,48 @@ def test_an_older_version_finishing_after_a_newer_one_leaves_the_newers_plans_an
     assert plans_and_outlines() == newest
     with transaction(engine) as session:
         assert session.scalars(select(ModelVersion.stage).order_by(ModelVersion.seq)).all() == ["complete", "complete"]
+
+
+def test_a_room_edited_while_an_ingest_updates_it_waits_and_the_ingest_goes_through(postgres_url, assets_dir, tmp_path, monkeypatch):
+    """PostgreSQL (SQLite writes one at a time): the ingest holds the rooms it updates; the edit,
+    begun on the row as it was, then finds it changed and is refused, as any stale edit is."""
+    import threading
+
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from ifc_factory import RoomSpec, build_model
+    from twin.ledger.ingest import ingest_file
+    from twin.ledger.models import Room
+    from twin.ledger.snapshot import Snapshot
+
+    def version(name: str, room_name: str) -> Path:
+        room = RoomSpec("A101", room_name, global_id="0RoomA101xxxxxxxxxxxxx")
+        return build_model(tmp_path / name, [room], project_id="2hqIFTRjfV6AWq_bMtnZwA")
+
+    engine = open_ledger(postgres_url)
+    ingest_file(version("v1.ifc", "办公室"), engine=engine, assets_dir=assets_dir)
+    edit_ended, outcome = threading.Event(), []
+
+    def edit() -> None:  # a person renaming the room, as the API does: with the row version it read
+        try:
+            with transaction(engine) as session:
+                session.scalars(select(Room)).one().name = "会议室"
+            outcome.append("saved")
+        except StaleDataError:
+            outcome.append("refused: changed meanwhile")
+        edit_ended.set()
+
+    footprints = Snapshot.get_footprints
+
+    def edit_meanwhile(snapshot, *args, **kwargs):  # the ingest has read the rooms it will update
+        threading.Thread(target=edit).start()
+        edit_ended.wait(timeout=2)
+        return footprints(snapshot, *args, **kwargs)
+
+    monkeypatch.setattr(Snapshot, "get_footprints", edit_meanwhile)
+    report = ingest_file(version("v2.ifc", "档案室"), engine=engine, assets_dir=assets_dir)
+    assert edit_ended.wait(timeout=30)
+    assert (report.version, report.rooms_updated, outcome) == (2, 1, ["refused: changed meanwhile"])
+    with transaction(engine) as session:
+        assert session.scalars(select(Room.name)).all() == ["档案室"]
+    engine.dispose()

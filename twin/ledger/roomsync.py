@@ -147,8 +147,8 @@ def sync_rooms(session: Session, model: Model, version: ModelVersion, storeys: d
     to_load = [row.id for gid, row in known.items()
                if gid not in carried and (gid in incoming or row.status != "retired")]  # changed, restored or retiring
     existing: dict[str, Room] = {}
-    for chunk in in_chunks(to_load):
-        existing.update((room.global_id, room) for room in session.scalars(select(Room).where(Room.id.in_(chunk))))
+    for chunk in in_chunks(to_load):  # held until the ingest commits: an edit meanwhile waits, then finds them changed
+        existing.update((room.global_id, room) for room in session.scalars(select(Room).where(Room.id.in_(chunk)).with_for_update()))
     manual = {}  # room id -> (value, source) of the latest area a person declared
     for chunk in in_chunks([room.id for room in existing.values()]):
         for area in session.scalars(select(DeclaredArea).where(DeclaredArea.room_id.in_(chunk), DeclaredArea.origin == "ledger")
