@@ -31,6 +31,12 @@ class GlobalIdConflict(TwinError):
     http_status = 409
 
 
+class StaleRecord(TwinError):
+    """Someone else changed the record since it was read (its row_version moved on)."""
+
+    http_status = 409
+
+
 class NotAuthenticated(TwinError):
     """No valid credentials: log in first."""
 

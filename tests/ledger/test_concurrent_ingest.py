@@ -87,8 +87,7 @@ def test_a_room_edited_while_an_ingest_updates_it_waits_and_the_ingest_goes_thro
     begun on the row as it was, then finds it changed and is refused, as any stale edit is."""
     import threading
 
-    from sqlalchemy.orm.exc import StaleDataError
-
+    from twin.errors import StaleRecord
     from ifc_factory import RoomSpec, build_model
     from twin.ledger.ingest import ingest_file
     from twin.ledger.models import Room
@@ -107,7 +106,7 @@ def test_a_room_edited_while_an_ingest_updates_it_waits_and_the_ingest_goes_thro
             with transaction(engine) as session:
                 session.scalars(select(Room)).one().name = "会议室"
             outcome.append("saved")
-        except StaleDataError:
+        except StaleRecord:
             outcome.append("refused: changed meanwhile")
         edit_ended.set()
 
@@ -125,3 +124,22 @@ def test_a_room_edited_while_an_ingest_updates_it_waits_and_the_ingest_goes_thro
     with transaction(engine) as session:
         assert session.scalars(select(Room.name)).all() == ["档案室"]
     engine.dispose()
+
+
+def test_a_record_changed_after_a_transaction_read_it_is_a_clear_stale_record_error(engine, assets_dir, tmp_path):
+    from ifc_factory import RoomSpec, build_model
+    from twin.errors import StaleRecord, TwinError
+    from twin.ledger.ingest import ingest_file
+    from twin.ledger.models import Room
+
+    ingest_file(build_model(tmp_path / "a.ifc", [RoomSpec("A101", "办公室", global_id="0RoomA101xxxxxxxxxxxxx")]),
+                engine=engine, assets_dir=assets_dir)
+    with pytest.raises(StaleRecord, match="reload and try again") as raised:
+        with transaction(engine) as session:
+            room = session.scalars(select(Room)).one()  # read, as twin load reads the rooms it sets
+            with transaction(engine) as other:
+                other.scalars(select(Room)).one().name = "会议室"  # changed and committed meanwhile
+            room.name = "档案室"
+    assert isinstance(raised.value, TwinError)  # the CLI prints it as an error, the API answers 409
+    with transaction(engine) as session:
+        assert session.scalars(select(Room.name)).all() == ["会议室"]

@@ -24,8 +24,9 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
-from twin.errors import DatabaseError
+from twin.errors import DatabaseError, StaleRecord
 from twin.ledger.revision import track_revision
 
 log = logging.getLogger(__name__)
@@ -170,11 +171,15 @@ def get_sessionmaker(engine: Engine) -> sessionmaker[Session]:
 
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Session]:
-    """A session in one transaction: committed when the block ends, rolled back on any error."""
+    """A session in one transaction: committed when the block ends, rolled back on any error.
+    A record another transaction changed after this one read it (its ``row_version`` moved on)
+    is a :class:`~twin.errors.StaleRecord`, whatever wrote it (an edit, ``twin load``)."""
     session = Session(engine, expire_on_commit=False)
     try:
         with session.begin():
             yield session
+    except StaleDataError as error:
+        raise StaleRecord("someone else changed this record at the same time; reload and try again") from error
     finally:
         session.close()
 

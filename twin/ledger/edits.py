@@ -14,16 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from twin.auth import Forbidden, Principal
-from twin.errors import NotFound, TwinError
+from twin.errors import NotFound, StaleRecord, TwinError
 from twin.ledger.loader import PERSON_STATUSES, USE_STATUSES
 from twin.ledger.models import DeclaredArea, History, Inspection, Occupancy, Person, Room, Unit
 from twin.standards import get_standards
-
-
-class StaleRecord(TwinError):
-    """Someone else changed the record since it was read (its row_version moved on)."""
-
-    http_status = 409
 
 
 class InvalidEdit(TwinError):
