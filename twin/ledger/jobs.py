@@ -55,8 +55,7 @@ def _update(engine: Engine, job_id: int, **values) -> None:
             setattr(job, key, value)
 
 
-#: job id -> (stage, done, total) of jobs running now (kept by this process for its own jobs,
-#: or for those of its :class:`IngestRunner`)
+#: job id -> (stage, done, total) of the jobs an :class:`IngestRunner` of this process runs now
 _LIVE: dict[int, tuple[str, int, int]] = {}
 
 Progress = Callable[[int, str, int, int], None]
@@ -82,7 +81,6 @@ def run_ingest_job(engine: Engine, job_id: int, path: Path, *, assets_dir: Path,
     else:
         _update(engine, job_id, status="done", stage="done", result=report.to_dict(), finished_at=utcnow())
     finally:
-        _LIVE.pop(job_id, None)
         path.unlink(missing_ok=True)
 
 
