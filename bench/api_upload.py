@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -86,8 +85,9 @@ def time_cli(files: list[Path]) -> dict[str, tuple[float, float]]:
 
 
 def in_child(kind: str) -> dict[str, tuple[float, float]]:
-    output = subprocess.run([sys.executable, __file__, "--child", kind], check=True, capture_output=True, text=True).stdout
-    return json.loads(output.strip().splitlines()[-1])
+    from ingest import run_json  # bench/ingest.py
+
+    return run_json([sys.executable, __file__, "--child", kind])
 
 
 def main() -> None:

@@ -70,14 +70,16 @@ ANNEX, ANNEX_V2 = ROOT / "models_ifc" / "campus_annex.ifc", ROOT / "models_ifc" 
 WARM_UP = [ROOT.parent / "shared" / "ifc" / name for name in ("revit_quantities.ifc", "3rooms_Heater_AirTerminal_Table_with_SB.ifc")]
 
 
+def run_json(command: list[str]):
+    """Run ``command`` (a fresh process) and read the JSON of the last line it prints."""
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
 def time_webifc(files: list[Path], repeat: int) -> dict:
     if not (WEBIFC / "node_modules" / "web-ifc").exists():
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=WEBIFC, check=True)
-    output = subprocess.run(
-        ["node", str(WEBIFC / "time.mjs"), "--repeat", str(repeat), *map(str, files)],
-        check=True, capture_output=True, text=True,
-    ).stdout
-    data = json.loads(output.strip().splitlines()[-1])
+    data = run_json(["node", str(WEBIFC / "time.mjs"), "--repeat", str(repeat), *map(str, files)])
     return {Path(path).name: value for path, value in data["files"].items()} | {"_version": data["version"]}
 
 
@@ -201,7 +203,7 @@ def new_version_pairs(pairs: int, *, base: Path | None = None, first: Path = ANN
     """:func:`time_new_version` in a fresh process, as ``twin ingest`` runs."""
     command = [sys.executable, __file__, "--new-version", str(pairs), "--first", str(first), "--second", str(second or "revision"),
                *(["--base-ledger", str(base)] if base else [])]
-    return json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])
+    return run_json(command)
 
 
 def build_portfolio_ledger() -> Path:

@@ -25,7 +25,6 @@ import argparse
 import json
 import logging
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -79,9 +78,9 @@ def measure_one(path: Path, *, open_only: bool) -> dict:
 
 def run_one(path: Path, *, open_only: bool) -> dict:
     """:func:`measure_one` in a fresh process."""
-    command = [sys.executable, __file__, "--one", str(path), *(["--open-only"] if open_only else [])]
-    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-    return json.loads(output.strip().splitlines()[-1])
+    from ingest import run_json  # bench/ingest.py
+
+    return run_json([sys.executable, __file__, "--one", str(path), *(["--open-only"] if open_only else [])])
 
 
 def generate(folder: Path) -> list[Path]:

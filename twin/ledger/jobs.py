@@ -89,10 +89,9 @@ def get_job(engine: Engine, job_id: int) -> dict | None:
         job = session.scalar(select(Job).where(Job.id == job_id))
         if job is None:
             return None
-        live = _LIVE.get(job.id) if job.status == "running" else None
-        if live is None:
+        if job.status != "running":
             _LIVE.pop(job.id, None)  # a finished job's last progress message may arrive after its end
-        stage, done, total = live or (job.stage, job.done, job.total)
+        stage, done, total = _LIVE.get(job.id) or (job.stage, job.done, job.total)
         return {
             "id": job.id, "kind": job.kind, "status": job.status, "stage": stage, "done": done, "total": total,
             "filename": job.filename, "result": job.result, "error": job.error, "created_by": job.created_by,
