@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import ifcopenshell
 import numpy as np
 import pytest
@@ -158,3 +161,24 @@ def test_keys_made_from_references_read_in_the_text_are_the_keys_made_from_the_e
                         hasher=StepHasher(file, text=StepText.read(path)))
     expected = {e.id(): asked(e) for e in elements if has_body(e)}
     assert get_element_keys(file, elements, hasher=StepHasher(file, text=StepText.read(path))) == expected and expected
+
+
+def test_processes_opening_a_new_cache_at_once_all_use_it(tmp_path):
+    """As two ingests started together on a new assets folder: SQLite turning a new file into
+    WAL in two processes at once can deadlock, and one of them failed with 'database is
+    locked' (in about one round in ten here, before the cache's set-up took a file lock)."""
+    user = ("import sys\nimport numpy as np\nfrom twin.geometry.cache import GeometryCache\n"
+            "cache = GeometryCache(sys.argv[1])\nprint('ready', flush=True)\nsys.stdin.readline()\n"
+            "cache.put_many([(sys.argv[2], np.zeros((3, 3)), np.array([[0, 1, 2]]), 'test')])\n"
+            "print(len(cache.get_many([sys.argv[2]])))")
+    for attempt in range(10):
+        root = tmp_path / f"assets{attempt}"
+        processes = [subprocess.Popen([sys.executable, "-c", user, str(root), f"key{i}"], stdin=subprocess.PIPE,
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for i in range(6)]
+        assert [process.stdout.readline() for process in processes] == ["ready\n"] * 6
+        for process in processes:  # all start at once
+            process.stdin.write("go\n")
+            process.stdin.flush()
+        results = [process.communicate(timeout=120) for process in processes]
+        assert [(process.returncode, out.strip()) for process, (out, _) in zip(processes, results)] == [(0, "1")] * 6, results
+        assert len(GeometryCache(root).get_many(f"key{i}" for i in range(6))) == 6

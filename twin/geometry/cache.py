@@ -35,6 +35,7 @@ from typing import TypeVar
 import ifcopenshell
 import numpy as np
 
+from twin.filelock import hold_file_lock
 from twin.ifc.steptext import StepText
 
 log = logging.getLogger(__name__)
@@ -207,13 +208,14 @@ class GeometryCache:
         if connection is None:
             self.root.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(self.path, timeout=30)
-            connection.execute("pragma journal_mode=wal")
+            with hold_file_lock(self.path):  # processes opening a new cache at once take turns
+                connection.execute("pragma journal_mode=wal")
+                connection.execute(
+                    "create table if not exists mesh (key text primary key, library text not null, "
+                    "vertices blob not null, faces blob not null)"
+                )
+                connection.execute("create table if not exists blob (key text primary key, data blob not null)")
             connection.execute("pragma synchronous=normal")
-            connection.execute(
-                "create table if not exists mesh (key text primary key, library text not null, "
-                "vertices blob not null, faces blob not null)"
-            )
-            connection.execute("create table if not exists blob (key text primary key, data blob not null)")
             self._local.connection = connection
         return connection
 

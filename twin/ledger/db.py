@@ -7,7 +7,6 @@ is created (with its folder), an older schema is upgraded. Every write goes thro
 
 from __future__ import annotations
 
-import fcntl
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -27,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from twin.errors import DatabaseError, StaleRecord
+from twin.filelock import hold_file_lock
 from twin.ledger.revision import track_revision
 
 log = logging.getLogger(__name__)
@@ -129,9 +129,9 @@ def lock_for_ingest(session: Session) -> None:
 
 @contextmanager
 def _migrating(engine: Engine) -> Iterator[None]:
-    """Hold the ledger's migration lock. PostgreSQL: a session advisory lock. A SQLite file: an
-    ``flock`` on the file itself, which SQLite's own locks (``fcntl`` record locks) do not see;
-    SQLite runs DDL outside transactions, so without it two processes interleave their migrations."""
+    """Hold the ledger's migration lock. PostgreSQL: a session advisory lock. A SQLite file:
+    :func:`~twin.filelock.hold_file_lock`; SQLite runs DDL outside transactions, so without it
+    two processes interleave their migrations."""
     url = engine.url
     if url.get_backend_name() == "postgresql":
         with engine.connect() as holder:
@@ -142,12 +142,8 @@ def _migrating(engine: Engine) -> Iterator[None]:
                 holder.exec_driver_sql(f"SELECT pg_advisory_unlock({_MIGRATION_LOCK})")
         return
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:" and not url.database.startswith("file:"):
-        with open(url.database, "ab") as handle:  # an empty file is a new SQLite database
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        with hold_file_lock(url.database):
+            yield
         return
     yield
 
