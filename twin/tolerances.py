@@ -20,5 +20,9 @@ FOOTPRINT_MERGE_EPSILON_M = 1e-4
 #: A storey elevation matches a z value within this (m) when inferring a room's storey.
 STOREY_ELEVATION_TOLERANCE_M = 0.05
 
+#: Plans, outlines and footprints are stored snapped to this grid (m). A geometry already on it
+#: snaps again in a few microseconds, where snapping a storey's cut walls takes a millisecond.
+PLAN_GRID_M = 1e-4
+
 #: Areas are stored rounded to this many decimals (m2 -> 0.0001 m2).
 AREA_DECIMALS = 4

@@ -6,13 +6,16 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
+import shapely
 import trimesh
+from shapely.geometry import box
 
 from twin.geometry.mesher import ElementMesh
 from twin.geometry.plan import PlanRoom, render_plan_svg
 import twin.geometry.section as section
 from twin.geometry.cache import GeometryCache
-from twin.geometry.section import cut_at, cut_storeys, outline_of, slice_triangles
+from twin.geometry.section import cut_at, cut_storeys, outline_many, outline_of, slice_triangles
+from twin.tolerances import PLAN_GRID_M
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -39,10 +42,31 @@ def test_a_plane_above_a_mesh_cuts_nothing():
 
 
 def test_the_outline_closes_small_gaps_between_parts():
-    from shapely.geometry import box
-
     outline = outline_of([box(0, 0, 4, 4), box(4.2, 0, 8, 4)])
     assert outline.geom_type == "Polygon" and outline.area == pytest.approx(32.0, rel=0.03)
+
+
+def is_on_the_plan_grid(geometry) -> bool:
+    coordinates = shapely.get_coordinates(geometry) / PLAN_GRID_M
+    return bool(np.allclose(coordinates, np.round(coordinates), rtol=0, atol=1e-6))
+
+
+def test_cuts_and_outlines_come_on_the_plan_grid_so_they_are_stored_without_a_snap():
+    cut = cut_at([wall(0.00003, 0, 5.00007, 0.2), wall(0, 0, 0.2, 4.123456)], 1.2)
+    outline = outline_of([cut, box(0.2, 0.2, 5.000049, 4.123456)])
+    assert not is_on_the_plan_grid(box(0, 0, 5.00007, 1)) and is_on_the_plan_grid(cut) and is_on_the_plan_grid(outline)
+    assert cut.area == pytest.approx(5.00004 * 0.2 + 0.2 * 3.923456, abs=1e-3)
+
+
+def test_an_outline_of_the_same_parts_comes_from_the_cache_and_a_changed_part_is_outlined_again(tmp_path, monkeypatch):
+    made = []
+    real = section.outline_of
+    monkeypatch.setattr(section, "outline_of", lambda parts: made.append(1) or real(parts))
+    parts = {"A": [box(0, 0, 4, 4), box(4.2, 0, 8, 4)], "B": [box(20, 0, 24, 4)]}
+    first = outline_many(parts, cache=GeometryCache(tmp_path))
+    assert len(made) == 2
+    again = outline_many({"A": parts["A"][::-1], "B": [box(20, 0, 24, 5)]}, cache=GeometryCache(tmp_path))  # A's parts in another order
+    assert len(made) == 3 and again["A"].equals(first["A"]) and again["B"].bounds == (20, 0, 24, 5)
 
 
 def test_each_room_is_a_group_keyed_by_global_id_with_number_name_and_area():

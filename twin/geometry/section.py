@@ -5,6 +5,7 @@ Inputs are meshes in the world frame (metres, Z up); outputs are shapely geometr
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from collections.abc import Iterable
 
@@ -16,6 +17,7 @@ from shapely.geometry.base import BaseGeometry
 from twin.geometry.cache import GeometryCache, get_code_fingerprint
 from twin.geometry.grouped import reduce_groups
 from twin.geometry.meshes import ElementMesh, load_meshes
+from twin.tolerances import PLAN_GRID_M
 
 #: Classes whose cut is drawn as wall on a plan.
 CUT_CLASSES = ("IfcWall", "IfcWallStandardCase", "IfcColumn", "IfcCurtainWall", "IfcWallElementedCase")
@@ -45,7 +47,8 @@ def slice_triangles(triangles: np.ndarray, z: float) -> tuple[np.ndarray, np.nda
 
 
 def cut_at(meshes: Iterable[ElementMesh], z: float) -> BaseGeometry:
-    """The union of the closed sections of ``meshes`` at height ``z`` (world x/y polygons).
+    """The union of the closed sections of ``meshes`` at height ``z`` (world x/y polygons,
+    snapped to :data:`~twin.tolerances.PLAN_GRID_M`).
 
     Each mesh's section is polygonised on its own (walls that overlap must not node into each
     other), all in a few array calls: the meshes' triangles are sliced together, and the
@@ -69,7 +72,7 @@ def cut_at(meshes: Iterable[ElementMesh], z: float) -> BaseGeometry:
     polygons = polygons[shapely.area(polygons) > 1e-6]
     if len(polygons) == 0:
         return Polygon()
-    return shapely.union_all(polygons).simplify(0.002)
+    return shapely.set_precision(shapely.union_all(polygons).simplify(0.002), PLAN_GRID_M)
 
 
 def cut_storeys(walls: dict[str, tuple[list[ElementMesh], float]], *, cache: GeometryCache | None = None) -> dict[str, BaseGeometry]:
@@ -87,12 +90,30 @@ def cut_storeys(walls: dict[str, tuple[list[ElementMesh], float]], *, cache: Geo
 
 
 def outline_of(parts: Iterable[BaseGeometry], *, close_gaps_m: float = 0.5, simplify_m: float = 0.2) -> BaseGeometry:
-    """A building outline: the union of plan parts, small gaps closed, simplified."""
+    """A building outline: the union of plan parts, small gaps closed, simplified, snapped to
+    :data:`~twin.tolerances.PLAN_GRID_M`."""
     geometries = [g for g in parts if g is not None and not g.is_empty]
     if not geometries:
         return Polygon()
     union = shapely.union_all(geometries).buffer(close_gaps_m, join_style="mitre").buffer(-close_gaps_m, join_style="mitre")
-    return union.simplify(simplify_m)
+    return shapely.set_precision(union.simplify(simplify_m), PLAN_GRID_M)
+
+
+def outline_many(parts: dict[str, list[BaseGeometry]], *, cache: GeometryCache | None = None) -> dict[str, BaseGeometry]:
+    """:func:`outline_of` for each ``key -> parts``; with a ``cache``, an outline made before of
+    the same parts (exactly: their WKB) by the same code is not made again. The union is most
+    of an outline's cost, and a new version of a model mostly has the same rooms and walls."""
+    if cache is None:
+        return {key: outline_of(geometries) for key, geometries in parts.items()}
+    code = get_code_fingerprint(sys.modules[__name__])
+    keys = {}
+    for key, geometries in parts.items():
+        digest = hashlib.blake2b(digest_size=20)
+        for wkb in sorted(shapely.to_wkb([g for g in geometries if g is not None and not g.is_empty])):
+            digest.update(wkb)
+        keys[key] = f"outline:{code}:{digest.hexdigest()}"
+    made = cache.remember_many({keys[key]: (lambda geometries=geometries: outline_of(geometries)) for key, geometries in parts.items()})
+    return {key: made[keys[key]] for key in parts}
 
 
 def as_multipolygon(geometry: BaseGeometry) -> MultiPolygon:

@@ -230,11 +230,11 @@ def _store_plans(session: Session, snapshot: Snapshot) -> None:
     structure = snapshot.structure
     storeys = select(Storey).where(Storey.global_id.in_(list(structure.storeys))).options(defer(Storey.plan_walls))
     for storey in session.scalars(storeys):
-        storey.plan_walls = to_geojson(snapshot.plan_walls.get(storey.global_id))
+        storey.plan_walls = to_geojson(snapshot.plan_walls.get(storey.global_id), precision=None)
     buildings = select(Building).where(Building.global_id.in_(list(structure.buildings))).options(
         defer(Building.outline), defer(Building.outline_wgs84))
     for building in session.scalars(buildings):
-        building.outline = to_geojson(snapshot.get_outline(building.global_id))
+        building.outline = to_geojson(snapshot.get_outline(building.global_id), precision=None)
         building.outline_wgs84 = snapshot.get_outline_wgs84(building.global_id)
 
 
@@ -302,11 +302,11 @@ def _apply_snapshot(
     storeys = _sync_storeys(session, buildings, structure.storeys)
     for gid, building in buildings.items():  # a new version's buildings keep their outlines until its walls are cut
         if gid in structure.buildings and (final or building.outline is None):
-            building.outline = to_geojson(snapshot.get_outline(gid))
+            building.outline = to_geojson(snapshot.get_outline(gid), precision=None)
             building.outline_wgs84 = snapshot.get_outline_wgs84(gid)
     for gid, storey in (storeys.items() if final else ()):  # the rooms stage cuts no walls
         if gid in structure.storeys:
-            storey.plan_walls = to_geojson(snapshot.plan_walls.get(gid))
+            storey.plan_walls = to_geojson(snapshot.plan_walls.get(gid), precision=None)
     rooms_sync = sync_rooms(session, model, version, storeys, snapshot, actor=actor, say=say)
     if assets:  # Core executemany: one statement, not an ORM object and an INSERT per asset
         session.execute(insert(Asset.__table__), [

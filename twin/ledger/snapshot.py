@@ -23,7 +23,7 @@ from shapely.geometry.base import BaseGeometry
 
 from twin.geometry.cache import GeometryCache
 from twin.geometry.measure import RoomMeasures, measure_rooms
-from twin.geometry.section import CUT_CLASSES, cut_storeys, outline_of
+from twin.geometry.section import CUT_CLASSES, cut_storeys, outline_many
 from twin.geometry.mesher import ElementMesh, FailedElement, MeshResult, get_context_elements, mesh_elements
 from twin.ifc.georef import Georeference, read_georeference
 from twin.ifc.quantities import DeclaredArea, RoomProperties, read_room_properties
@@ -31,7 +31,7 @@ from twin.ifc.reader import IfcModel
 from twin.ifc.spatial import Node, SpatialStructure, get_element_storey, read_spatial_structure
 from twin.ledger.readahead import ReadAhead
 from twin.standards import get_standards
-from twin.tolerances import AREA_DECIMALS
+from twin.tolerances import AREA_DECIMALS, PLAN_GRID_M
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +135,7 @@ class Snapshot:
     @functools.cached_property
     def room_outlines(self) -> dict[str, BaseGeometry]:
         """Each building's outline from its rooms' footprints alone (until the walls are cut)."""
-        return _get_outlines(self.structure, self.rooms, {})
+        return _get_outlines(self.structure, self.rooms, {}, cache=None)
 
     def get_outline(self, building_global_id: str) -> BaseGeometry | None:
         """A building's outline (world x/y): its rooms' footprints and cut walls once the context
@@ -165,14 +165,17 @@ class Snapshot:
         return Node(f"{project.GlobalId}/site", "IfcSite", project.Name, project.LongName, None, 0.0, True)
 
 
-def to_geojson(geometry: BaseGeometry, *, precision: float = 1e-4) -> dict[str, Any] | None:
-    """A shapely geometry as a GeoJSON dict, coordinates snapped to ``precision``."""
+def to_geojson(geometry: BaseGeometry, *, precision: float | None = PLAN_GRID_M) -> dict[str, Any] | None:
+    """A shapely geometry as a GeoJSON dict, coordinates snapped to ``precision``; ``None``: as
+    they are, for geometries made on the plan grid (cut walls and outlines,
+    :mod:`twin.geometry.section`), which a snap would only slow (a millisecond a storey: a
+    geometry from the cache has lost its precision model, so GEOS snaps it all again)."""
     if geometry is None or geometry.is_empty:
         return None
-    return orjson.loads(shapely.to_geojson(shapely.set_precision(geometry, precision)))
+    return orjson.loads(shapely.to_geojson(geometry if precision is None else shapely.set_precision(geometry, precision)))
 
 
-def to_geojson_many(geometries: list[BaseGeometry | None], *, precision: float = 1e-4) -> list[dict[str, Any] | None]:
+def to_geojson_many(geometries: list[BaseGeometry | None], *, precision: float = PLAN_GRID_M) -> list[dict[str, Any] | None]:
     """:func:`to_geojson` of each geometry, in one vectorised shapely call."""
     array = np.empty(len(geometries), dtype=object)
     array[:] = [g if g is not None and not g.is_empty else None for g in geometries]
@@ -196,18 +199,19 @@ def _add_plans(snapshot: Snapshot, *, cache: GeometryCache | None = None) -> Non
         storey_gid: ([m for m in meshes if m.ifc_class in CUT_CLASSES], structure.storeys[storey_gid].elevation_m + section)
         for storey_gid, meshes in snapshot.context.items()
     }, cache=cache))
-    snapshot.outlines = _get_outlines(structure, snapshot.rooms, snapshot.plan_walls)
+    snapshot.outlines = _get_outlines(structure, snapshot.rooms, snapshot.plan_walls, cache=cache)
 
 
-def _get_outlines(structure: SpatialStructure, rooms: dict[str, RoomRecord], plan_walls: dict[str, BaseGeometry]) -> dict[str, BaseGeometry]:
-    """Each building's outline from its rooms' footprints and its storeys' cut walls."""
+def _get_outlines(structure: SpatialStructure, rooms: dict[str, RoomRecord], plan_walls: dict[str, BaseGeometry], *,
+                  cache: GeometryCache | None) -> dict[str, BaseGeometry]:
+    """Each building's outline from its rooms' footprints and its storeys' cut walls (made before: from the ``cache``)."""
     parts: dict[str, list[BaseGeometry]] = {}
     for storey_gid, walls in plan_walls.items():
         parts.setdefault(structure.storeys[storey_gid].parent_global_id, []).append(walls)
     for room in rooms.values():
         if room.measures is not None:
             parts.setdefault(room.building_global_id, []).append(room.measures.footprint)
-    return {gid: outline_of(geometries) for gid, geometries in parts.items()}
+    return outline_many(parts, cache=cache)
 
 
 def _read_rooms(model: IfcModel, structure: SpatialStructure, *, properties: dict[int, RoomProperties] | None) -> dict[str, RoomRecord]:
