@@ -60,6 +60,16 @@ def test_a_jobs_progress_reaches_the_service_while_it_runs(ledger, tmp_path):
     job = wait_while_running(engine, job_id, seen=seen)
     assert job["status"] == "done" and job["result"]["rooms"] == 564 and not path.exists()
     assert any(status == "running" and stage in ("rooms", "context") and done > 0 for status, stage, done in seen)
+    assert job["stage"] == "done" and job["done"] == job["total"] > 0  # a progress bar shows it full, not 0 of 0
+
+
+def test_a_job_whose_file_is_in_the_ledger_already_ends_all_done(ledger, tmp_path):
+    engine, runner = ledger
+    for _ in range(2):
+        job_id, path = upload(engine, TOWER, tmp_path / "uploads")
+        runner.submit(engine, job_id, path, actor="admin")
+        job = wait_while_running(engine, job_id)
+    assert job["result"]["skipped"] is True and (job["stage"], job["done"], job["total"]) == ("done", 1, 1)
 
 
 def test_a_job_whose_process_dies_is_failed_and_the_job_queued_behind_it_runs_in_a_new_process(ledger, tmp_path):

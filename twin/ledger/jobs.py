@@ -70,16 +70,23 @@ def run_ingest_job(engine: Engine, job_id: int, path: Path, *, assets_dir: Path,
     """Ingest ``path`` for job ``job_id``; the outcome in the job row, progress to
     ``on_progress(job_id, stage, done, total)``."""
     _update(engine, job_id, status="running", stage="read")
+    last_total = 0
+
+    def progress(stage: str, done: int, total: int) -> None:
+        nonlocal last_total
+        last_total = total
+        on_progress(job_id, stage, done, total)
+
     try:
-        report = ingest_file(path, engine=engine, assets_dir=assets_dir, actor=actor,
-                             progress=lambda stage, done, total: on_progress(job_id, stage, done, total))
+        report = ingest_file(path, engine=engine, assets_dir=assets_dir, actor=actor, progress=progress)
     except TwinError as error:
         _update(engine, job_id, status="failed", error=str(error), finished_at=utcnow())
     except Exception as error:  # a bug: keep the job honest, log the trace
         log.exception("ingest job %d failed", job_id)
         _update(engine, job_id, status="failed", error=f"internal error: {error}", finished_at=utcnow())
     else:
-        _update(engine, job_id, status="done", stage="done", result=report.to_dict(), finished_at=utcnow())
+        total = last_total or 1  # a finished job is all done, as a progress bar shows it (a skipped file reports no stage)
+        _update(engine, job_id, status="done", stage="done", done=total, total=total, result=report.to_dict(), finished_at=utcnow())
     finally:
         path.unlink(missing_ok=True)
 
