@@ -10,7 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
-from twin.ledger.db import _get_alembic_config, get_current_revision, get_head_revision, open_ledger
+from twin.ledger.db import HEAD_REVISION, _get_alembic_config, get_current_revision, get_head_revision, open_ledger
 from twin.ledger.models import Base
 
 
@@ -20,6 +20,20 @@ def test_migrations_build_the_schema_the_models_describe(db_url):
         diff = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata)
     engine.dispose()
     assert diff == []
+
+
+def test_the_head_revision_a_ledger_is_opened_at_is_the_migrations_folders_newest():
+    assert HEAD_REVISION == get_head_revision(), "a new migration: set twin.ledger.db.HEAD_REVISION to its revision"
+
+
+def test_an_older_ledger_is_migrated_when_opened(db_url):
+    engine = open_ledger(db_url)
+    command.downgrade(_get_alembic_config(engine), "-1")
+    assert get_current_revision(engine) != HEAD_REVISION
+    engine.dispose()
+    engine = open_ledger(db_url)
+    assert get_current_revision(engine) == HEAD_REVISION
+    engine.dispose()
 
 
 def test_migrations_go_down_to_nothing_and_up_again(db_url):
