@@ -171,3 +171,26 @@ def test_work_read_ahead_in_a_child_is_the_work_made_here_rooms_first(tmp_path, 
     assert {p.primary_declared_area.value_m2 for p in ahead.get_room_properties().values()} == {20.0, 16.0}
     assert ahead.get_context_keys(context) == here.get_context_keys(context) and len(here.get_context_keys(context)) == len(context)
     assert ahead._steps._child is None or ahead._steps._receive(block=True)  # the child has ended
+
+
+def test_work_read_ahead_is_freed_when_dropped_not_left_to_the_garbage_collector(tmp_path):
+    """The read-ahead holds the parsed file and its whole text; in a reference cycle they stayed
+    until the collector's next pass, which an ingest (the collector paused) puts off."""
+    import gc
+    import weakref
+
+    from twin.ifc.reader import get_sha256, open_ifc
+    from twin.ledger.readahead import ReadAhead
+
+    path = build_model(tmp_path / "m.ifc", [RoomSpec("101", "办公室")])
+    ahead = ReadAhead(open_ifc(path, sha256=get_sha256(path)), context=None)
+    ahead.get_room_keys()
+    dropped = weakref.ref(ahead)
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        del ahead
+        assert dropped() is None
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -13,10 +13,12 @@ done, while this process reads the spatial structure and meshes and measures the
 the rooms' keys first, their properties next, the context's keys last). Whatever this process
 asks for before the child has begun it, it makes itself; while it waits for the child, it makes
 the context's last chunks. Not worth a fork for a few elements: then each is made here when it is
-asked for, the keys sharing one hasher (:attr:`ReadAhead.hasher`).
+asked for, the keys sharing one hasher (:meth:`ReadAhead.get_hasher`).
 """
 
 from __future__ import annotations
+
+import functools
 
 import ifcopenshell
 
@@ -42,23 +44,20 @@ class ReadAhead:
 
     def __init__(self, model: IfcModel, *, context: list[ifcopenshell.entity_instance] | None):
         self._model = model
-        self.hasher: StepHasher | None = None
+        # the steps hold the hasher, not this object: no reference cycle, so what an ingest read
+        # (the parsed file, its text, the hashes: hundreds of MB on a large model) is freed when
+        # the ingest drops it, not whenever the garbage collector next gets to it
+        get_hasher = self.get_hasher = functools.cache(lambda: StepHasher(model.file, text=StepText.read(model.path)))
         spaces = list(model.file.by_type("IfcSpace"))
         steps = [
-            lambda: get_element_keys(model.file, spaces, hasher=self.get_hasher()),
+            lambda: get_element_keys(model.file, spaces, hasher=get_hasher()),
             lambda: {space.id(): read_room_properties(space, model.units) for space in spaces},
         ]
         size = max(CONTEXT_CHUNK, -(-len(context or ()) // CONTEXT_CHUNKS))
         chunks = [context[start : start + size] for start in range(0, len(context or ()), size)]
-        steps.extend((lambda chunk=chunk: get_element_keys(model.file, chunk, hasher=self.get_hasher())) for chunk in chunks)
+        steps.extend((lambda chunk=chunk: get_element_keys(model.file, chunk, hasher=get_hasher())) for chunk in chunks)
         self._context_steps = range(2, 2 + len(chunks)) if context is not None else None
         self._steps = ForkedSteps(steps, fork=len(spaces) + len(context or ()) >= FORK_MIN)
-
-    def get_hasher(self) -> StepHasher:
-        """The file's hasher, made on first use (in the child, or here)."""
-        if self.hasher is None:
-            self.hasher = StepHasher(self._model.file, text=StepText.read(self._model.path))
-        return self.hasher
 
     def get_room_keys(self) -> dict[int, str]:
         """Every IfcSpace's cache key (of those with a body), by step id."""
