@@ -133,6 +133,14 @@ def test_step_text_takes_whole_entity_lines_only():
     assert text.get_body(2) is None  # written over two lines: left to ifcopenshell
     assert text.get_body(3) is None  # inside #2's string, and an open quote: not an entity line
     assert text.get_body(4) == b"IFCLABEL('it''s')"
+    assert text.get_body_of(b"#4") == text.get_body(4) and text.get_body(5) is None and text.get_body(10**12) is None
+
+
+def test_step_text_leaves_an_id_written_twice_to_ifcopenshell_and_reads_sparse_ids():
+    twice = StepText(b"#1=IFCLABEL('a');\n#2=IFCLABEL('b');\n#2=IFCLABEL('c');\n")
+    assert twice.get_body(1) == b"IFCLABEL('a')" and twice.get_body(2) is None
+    sparse = StepText(b"#7=IFCLABEL('a');\n#90000000=IFCLABEL('b');\n#90000000=IFCLABEL('c');\n#12 =IFCLABEL('d');")  # no dense table
+    assert sparse.get_body_of(b"#7") == b"IFCLABEL('a')" and sparse.get_body(90000000) is None and sparse.get_body(12) is None
 
 
 def test_an_entity_the_text_lacks_is_hashed_from_ifcopenshell(tmp_path):
