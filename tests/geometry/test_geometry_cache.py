@@ -134,6 +134,7 @@ def test_step_text_takes_whole_entity_lines_only():
     assert text.get_body(3) is None  # inside #2's string, and an open quote: not an entity line
     assert text.get_body(4) == b"IFCLABEL('it''s')"
     assert text.get_body_of(b"#4") == text.get_body(4) and text.get_body(5) is None and text.get_body(10**12) is None
+    assert StepText(b"#1=IFCLABEL('a');\n#2=IFCLABEL('b');").get_body(2) == b"IFCLABEL('b')"  # the last line, no newline after it
 
 
 def test_step_text_leaves_an_id_written_twice_to_ifcopenshell_and_reads_sparse_ids():

@@ -37,21 +37,17 @@ class StepText:
         self._data = data
         ids, bodies, ends = _index_entity_lines(data)
         unique, counts = np.unique(ids, return_counts=True)
-        twice = unique[counts > 1]
+        twice = unique[counts > 1]  # an id at the start of two lines: ambiguous, left to ifcopenshell
+        self._rows: dict[int, tuple[int, int]] | None = None
         if len(ids) and int(ids.max()) <= 4 * len(ids) + 1024:  # ids nearly dense, as exporters number them
-            size = int(ids.max()) + 1
-        else:  # sparse ids: a dense table would waste memory; keep the lines in id order instead
-            size = 0
-        if size:
-            begin = np.full(size, -1, dtype=np.int64)
-            end = np.zeros(size, dtype=np.int64)
+            begin = np.full(int(ids.max()) + 1, -1, dtype=np.int64)
+            end = np.zeros(len(begin), dtype=np.int64)
             begin[ids], end[ids] = bodies, ends
-            begin[twice] = -1  # an id at the start of two lines: ambiguous, left to ifcopenshell
-            self._begin, self._end = array("q", begin.tobytes()), array("q", end.tobytes())
-        else:
+            begin[twice] = -1
+            self._begin, self._end = array("q", begin.tobytes()), array("q", end.tobytes())  # a plain int per lookup
+        else:  # sparse ids: a table by id would be mostly empty
             keep = ~np.isin(ids, twice)
             self._rows = dict(zip(ids[keep].tolist(), zip(bodies[keep].tolist(), ends[keep].tolist())))
-            self._begin = self._end = None
 
     @classmethod
     def read(cls, path: str | Path) -> StepText:
@@ -59,32 +55,20 @@ class StepText:
 
     def get_body(self, step_id: int) -> bytes | None:
         """The entity's text (``IFCWALL('2Mx...',#5,...)``), or ``None`` if its line is not the whole entity."""
-        if self._begin is None:
-            span = self._rows.get(step_id)
-            if span is None:
-                return None
-            begin, end = span
-        else:
-            if not 0 <= step_id < len(self._begin):
-                return None
-            begin = self._begin[step_id]
-            if begin < 0:
-                return None
-            end = self._end[step_id]
-        rest = self._data[begin:end].strip()
-        if rest[-1:] != b";" or rest.count(b"'") % 2:
-            return None
-        return rest[:-1].rstrip()
+        return self.get_body_of(b"#%d" % step_id)
 
     def get_body_of(self, ref: bytes) -> bytes | None:
         """:meth:`get_body` of the entity a reference names as the file writes it (``b"#12"``)."""
-        begins = self._begin
-        if begins is None:
-            return self.get_body(int(ref[1:]))
-        step_id = int(ref[1:])  # the hot path of key hashing: get_body's, inlined
-        if step_id >= len(begins) or (begin := begins[step_id]) < 0:
+        step_id = int(ref[1:])
+        if self._rows is not None:
+            begin, end = self._rows.get(step_id, (-1, 0))
+        elif 0 <= step_id < len(self._begin):
+            begin, end = self._begin[step_id], self._end[step_id]
+        else:
             return None
-        rest = self._data[begin : self._end[step_id]].strip()
+        if begin < 0:
+            return None
+        rest = self._data[begin:end].strip()
         if rest[-1:] != b";" or rest.count(b"'") % 2:
             return None
         return rest[:-1].rstrip()
@@ -98,19 +82,19 @@ def _index_entity_lines(data: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray
     starts = np.concatenate(([0], newlines + 1))
     ends = np.concatenate((newlines, [len(raw)]))
     starts, ends = starts[starts < len(raw)], ends[starts < len(raw)]
-    padded = np.concatenate((raw, np.zeros(_MAX_DIGITS + 2, dtype=np.uint8)))  # reading past the end is safe
-    entity = padded[starts] == _HASH
+    entity = raw[starts] == _HASH
     starts, ends = starts[entity], ends[entity]
+    last = len(raw) - 1  # offsets past the end read the last byte again (no copy of the data): the line is cut short there anyway
     ids = np.zeros(len(starts), dtype=np.int64)
     digits = np.zeros(len(starts), dtype=np.int64)
     reading = np.ones(len(starts), dtype=bool)
     for offset in range(1, _MAX_DIGITS + 1):
-        char = padded[starts + offset]
-        reading &= (char >= _ZERO) & (char <= _NINE)
+        char = raw[np.minimum(starts + offset, last)]
+        reading &= (char >= _ZERO) & (char <= _NINE) & (starts + offset < ends)
         if not reading.any():
             break
         ids[reading] = ids[reading] * 10 + (char[reading] - _ZERO)
         digits += reading
-    equals = padded[starts + 1 + digits] == _EQUALS
-    whole = (digits > 0) & equals & (starts + 1 + digits < ends)
+    after = starts + 1 + digits  # where the "=" must be
+    whole = (digits > 0) & (after < ends) & (raw[np.minimum(after, last)] == _EQUALS)
     return ids[whole], (starts + 2 + digits)[whole], ends[whole]

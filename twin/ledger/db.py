@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import orjson
 from sqlalchemy import Engine, create_engine, event, inspect, text
@@ -24,6 +24,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from twin.errors import DatabaseError, StaleRecord
 from twin.filelock import hold_file_lock
 from twin.ledger.revision import track_revision
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +51,7 @@ def in_chunks(items: Sequence[T], size: int = CHUNK_SIZE) -> Iterator[Sequence[T
         yield items[start : start + size]
 
 
-def _get_alembic_config(engine: Engine):
+def _get_alembic_config(engine: Engine) -> Config:
     from alembic.config import Config
 
     config = Config()
