@@ -1,14 +1,17 @@
 """An exclusive lock that processes sharing a SQLite file take while they set it up.
 
-SQLite's own locks are ``fcntl`` record locks taken per statement; they do not order two
-processes that create, convert (to WAL) or migrate the same new file at once. Two processes
-turning one file into WAL together can deadlock inside SQLite, which then answers one of them
-"database is locked" at once instead of waiting. An ``flock`` on the file itself, which
-SQLite's locks do not see, makes them take turns.
+SQLite's own locks are taken per statement; they do not order two processes that create,
+convert (to WAL) or migrate the same new file at once. Two processes turning one file into WAL
+together can deadlock inside SQLite, which then answers one of them "database is locked" at
+once instead of waiting. An ``flock`` makes them take turns.
 
-``flock`` locks belong to an open file, not to a process: a process that holds the lock and
-opens the file again to take it a second time waits for itself. Take it once, around set-up
-that opens no second holder.
+The lock is on a file of its own beside the database (``<name>.lock``), never on the database:
+SQLite's locks are POSIX record locks, which a process loses on a file as soon as it closes
+*any* descriptor of that file. Opening the database to lock it and closing it afterwards
+dropped the shared lock by which this process's WAL connections tell others they are there; the
+next process to close its last connection then took itself for the last one and deleted the
+write-ahead log and its index, and this process went on committing into a deleted log that no
+other process could read.
 """
 
 from __future__ import annotations
@@ -19,11 +22,16 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
+def get_lock_path(path: str | Path) -> Path:
+    """The lock file of a database file (beside it, with ``.lock`` added to its name)."""
+    return Path(f"{path}.lock")
+
+
 @contextmanager
 def hold_file_lock(path: str | Path) -> Iterator[None]:
-    """Hold an exclusive ``flock`` on ``path`` (created empty if missing: an empty file is a
-    new SQLite database) until the block ends; other holders wait."""
-    with open(path, "ab") as handle:
+    """Hold an exclusive ``flock`` on ``path``'s lock file (:func:`get_lock_path`, created if
+    missing) until the block ends; other holders wait. ``path`` itself is never opened."""
+    with open(get_lock_path(path), "ab") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield

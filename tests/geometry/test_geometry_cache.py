@@ -191,3 +191,16 @@ def test_processes_opening_a_new_cache_at_once_all_use_it(tmp_path):
         results = [process.communicate(timeout=120) for process in processes]
         assert [(process.returncode, out.strip()) for process, (out, _) in zip(processes, results)] == [(0, "1")] * 6, results
         assert len(GeometryCache(root).get_many(f"key{i}" for i in range(6))) == 6
+
+
+def test_a_cache_written_after_another_process_came_and_went_is_read_by_others(tmp_path):
+    """As the ledger's (tests/ledger/test_migrations.py): the set-up lock must not drop this
+    process's SQLite locks on the cache, or its later writes go into a deleted write-ahead log."""
+    cache = GeometryCache(tmp_path)
+    cache.put_blobs([("before", b"1")])
+    visitor = "import sys\nfrom twin.geometry.cache import GeometryCache\nc = GeometryCache(sys.argv[1])\nc.get_blobs(['before'])\nc.close()"
+    subprocess.run([sys.executable, "-c", visitor, str(tmp_path)], check=True, timeout=120)
+    cache.put_blobs([("after", b"2")])
+    reader = "import sys\nfrom twin.geometry.cache import GeometryCache\nprint(sorted(GeometryCache(sys.argv[1]).get_blobs(['before', 'after'])))"
+    seen = subprocess.run([sys.executable, "-c", reader, str(tmp_path)], check=True, capture_output=True, text=True, timeout=120).stdout.strip()
+    assert seen == "['after', 'before']"

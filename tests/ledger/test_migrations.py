@@ -53,3 +53,22 @@ def test_processes_opening_a_new_ledger_at_once_all_find_it_migrated(db_url):
                  for _ in range(4)]  # as `twin serve` and `twin ingest` started together on a new ledger
     results = [process.communicate(timeout=120) for process in processes]
     assert [(process.returncode, out.strip()) for process, (out, _) in zip(processes, results)] == [(0, get_head_revision())] * 4, results
+
+
+def test_a_process_that_migrated_a_new_ledger_is_read_by_others_after_one_came_and_went(db_url):
+    """The migration lock once opened and closed the SQLite file itself, which dropped this
+    process's SQLite locks on it: the next process to close its last connection took itself for
+    the last, deleted the write-ahead log, and this process's later commits went into a deleted
+    log that no other process could read (an upload's job, say, never found its row)."""
+    from twin.ledger.jobs import create_job
+
+    engine = open_ledger(db_url)  # migrates the new ledger, under the migration lock
+    subprocess.run([sys.executable, "-c", "import sys\nfrom twin.ledger.db import open_ledger\nopen_ledger(sys.argv[1]).dispose()", db_url],
+                   check=True, timeout=120)  # another process opens the ledger and closes it again
+    job_id = create_job(engine, kind="ingest", filename="a.ifc", created_by="admin")
+    reader = ("import sys\nfrom sqlalchemy import text\nfrom twin.ledger.db import open_ledger\n"
+              "with open_ledger(sys.argv[1]).connect() as connection:\n"
+              "    print(connection.execute(text('SELECT max(id) FROM job')).scalar())")
+    seen = subprocess.run([sys.executable, "-c", reader, db_url], check=True, capture_output=True, text=True, timeout=120).stdout.strip()
+    engine.dispose()
+    assert seen == str(job_id)
