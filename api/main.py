@@ -49,7 +49,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = open_ledger(settings.database_url)
     app.state.secret_key = get_secret_key(settings.data_dir)
-    app.state.jobs = IngestRunner(database_url=settings.database_url, assets_dir=settings.assets_dir)
+    app.state.jobs = IngestRunner(database_url=settings.database_url, assets_dir=settings.assets_dir,
+                                  memory_limit_mib=settings.job_memory_mib)
     app.state.cards = RevisionCache(max_entries=settings.card_cache_entries)
     app.state.searches = RevisionCache(max_entries=4096, max_weight=64 << 20, weigh=len)  # pages of JSON, 64 MB in all
     install_problem_handlers(app)

@@ -39,21 +39,13 @@ CAMPUS = [ROOT / "models_ifc" / f"campus_{name}.ifc" for name in ("annex", "towe
 GENERATED = [(10, 50), (40, 100), (80, 100)]
 
 
-def get_resident_mib(field: str = "VmRSS") -> float:
-    """This process's resident memory now (``VmRSS``) or at its peak (``VmHWM``), in MiB, from
-    /proc (``ru_maxrss`` would carry the peak of the process this one was started from)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(f"{field}:"):
-            return int(line.split()[1]) / 1024  # kB
-    raise RuntimeError(f"no {field} in /proc/self/status")
-
-
 def measure_one(path: Path, *, open_only: bool) -> dict:
     """In this (fresh) process: the memory of opening ``path`` alone, or of ingesting it."""
     import ifcopenshell
 
     from twin.ledger.db import open_ledger
     from twin.ledger.ingest import ingest_file
+    from twin.process_memory import get_resident_mib
 
     before = get_resident_mib()
     if open_only:

@@ -4,6 +4,8 @@
 * ``TWIN_DATA_DIR``: folder for the SQLite file and assets; default ``./var``.
 * ``TWIN_ASSETS_DIR``: content-addressed GLB store; default ``$TWIN_DATA_DIR/assets``.
 * ``TWIN_CARD_CACHE``: room cards the API keeps per ledger revision; default 20,000 (about 2 KB each).
+* ``TWIN_JOB_MEMORY_MIB``: an ingest job process that keeps more resident memory than this after a
+  job is replaced by a fresh one; default 1024.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ class Settings:
     data_dir: Path
     assets_dir: Path
     card_cache_entries: int = 20_000
+    job_memory_mib: int = 1024
 
     def with_database(self, url: str | None) -> "Settings":
         """These settings with another database URL (``None`` keeps the current one)."""
@@ -35,4 +38,5 @@ def get_settings() -> Settings:
     url = os.environ.get("TWIN_DATABASE_URL") or f"sqlite:///{data_dir / 'twin.db'}"
     assets = Path(os.environ.get("TWIN_ASSETS_DIR", str(data_dir / "assets")))
     cards = int(os.environ.get("TWIN_CARD_CACHE", "20000"))
-    return Settings(database_url=url, data_dir=data_dir, assets_dir=assets, card_cache_entries=cards)
+    job_memory = int(os.environ.get("TWIN_JOB_MEMORY_MIB", "1024"))
+    return Settings(database_url=url, data_dir=data_dir, assets_dir=assets, card_cache_entries=cards, job_memory_mib=job_memory)

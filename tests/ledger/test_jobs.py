@@ -89,3 +89,32 @@ def test_a_job_whose_process_dies_is_failed_and_the_job_queued_behind_it_runs_in
     assert job["status"] == "failed" and "ingest process ended" in job["error"] and not path.exists()
     assert wait_while_running(engine, next_id)["status"] == "done"
     assert runner.call(os.getpid).result() != first_pid
+
+
+def job_process_pid_after_the_job(runner: IngestRunner, first_pid: int, *, timeout: float = 30) -> int:
+    """The job process's pid once the job's end has been handled (its callback runs just after the future's result)."""
+    deadline = time.monotonic() + timeout
+    while (pid := runner.call(os.getpid).result()) == first_pid and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return pid
+
+
+@pytest.mark.parametrize(("limit_mib", "replaced"), [(1, True), (64 * 1024, False)])
+def test_a_job_process_that_keeps_more_memory_than_its_limit_after_a_job_is_replaced(db_url, tmp_path, limit_mib, replaced):
+    engine = open_ledger(db_url)
+    runner = IngestRunner(database_url=db_url, assets_dir=tmp_path / "assets", memory_limit_mib=limit_mib)
+    try:
+        first_pid = runner.call(os.getpid).result()
+        model = build_model(tmp_path / "small.ifc", [RoomSpec("A-0101", "办公室")])
+        job_id, path = upload(engine, model, tmp_path / "uploads")
+        assert runner.submit(engine, job_id, path, actor="admin").result(timeout=120) > 1  # what it keeps, in MiB
+        assert wait_while_running(engine, job_id)["status"] == "done"
+        pid = job_process_pid_after_the_job(runner, first_pid, timeout=30 if replaced else 1)
+        assert (pid != first_pid) is replaced
+        if replaced:  # the fresh process takes the next job
+            next_id, next_path = upload(engine, model, tmp_path / "uploads")
+            runner.submit(engine, next_id, next_path, actor="admin").result(timeout=120)
+            assert wait_while_running(engine, next_id)["result"]["skipped"] is True
+    finally:
+        runner.shutdown()
+        engine.dispose()
