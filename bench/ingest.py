@@ -62,6 +62,7 @@ SECTIONS = {
     "speed": ("<!-- bench:speed:begin -->", "<!-- bench:speed:end -->"),
     "memory": ("<!-- bench:memory:begin -->", "<!-- bench:memory:end -->"),  # bench/ingest_memory.py
     "upload": ("<!-- bench:upload:begin -->", "<!-- bench:upload:end -->"),  # bench/api_upload.py
+    "timeline": ("<!-- bench:timeline:begin -->", "<!-- bench:timeline:end -->"),  # bench/timeline.py
 }
 WEBIFC = ROOT / "bench" / "webifc"
 CAMPUS = [ROOT / "models_ifc" / f"campus_{name}.ifc" for name in ("tower", "annex", "canteen")]
