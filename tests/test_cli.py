@@ -36,6 +36,23 @@ def test_ingest_json_reports_each_file(twin_env, tmp_path):
     assert again[0]["skipped"] is True
 
 
+def test_ingest_of_files_already_in_the_ledger_says_so_without_loading_the_ingest(twin_env, tmp_path):
+    """A fresh ``twin ingest`` of unchanged files imports no ifcopenshell, geometry or rules
+    (a third less time): only the file checks, its sha256 and one query."""
+    import subprocess
+    import sys
+
+    model = build_model(tmp_path / "m.ifc", [RoomSpec("101")])
+    assert twin("ingest", model).exit_code == 0
+    probe = ("import sys\nfrom typer.testing import CliRunner\nfrom twin.cli import app\n"
+             "result = CliRunner().invoke(app, ['ingest', sys.argv[1], '--json'])\n"
+             "print(result.stdout)\nprint(sorted(m for m in ('ifcopenshell', 'twin.ledger.ingest', 'shapely') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", probe, str(model)], capture_output=True, text=True, check=True, timeout=120).stdout
+    report, _, imported = out.strip().rpartition("\n")
+    assert json.loads(report)[0]["skipped"] is True
+    assert imported == "[]"  # none of them imported
+
+
 def test_rooms_lists_exactly_the_documented_keys_as_json_and_csv(twin_env, tmp_path):
     twin("ingest", build_model(tmp_path / "m.ifc", [RoomSpec("101"), RoomSpec("201", storey=1)]))
     rows = json.loads(twin("rooms", "--format", "json").stdout)

@@ -77,17 +77,23 @@ def ingest(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary per file on stdout.")] = False,
 ) -> None:
     """Ingest IFC models: every IfcSpace becomes a room in the ledger, with 3D assets."""
-    from twin.ifc.reader import check_ifc_file
-    from twin.ledger.ingest import ingest_file
+    from twin.ifc.spf import check_ifc_file
+    from twin.ledger.report import find_unchanged
 
     try:
         for path in paths:  # every path is checked before anything is written
             check_ifc_file(path)
         engine = _engine(db)
+        unchanged = {path: report for path in paths if (report := find_unchanged(engine, path)) is not None}
+        if len(unchanged) < len(paths):  # the ingest (ifcopenshell, geometry, rules) is imported only for a file it must read
+            from twin.ledger.ingest import ingest_file
         reports = []
         show_bar = err.is_terminal and not as_json
         with ProgressBar(disable=not show_bar) as bar:
             for path in paths:
+                if path in unchanged:
+                    reports.append(unchanged[path])
+                    continue
                 task = bar.add_task(f"{path.name}", total=None)
 
                 def on_progress(stage: str, done: int, total: int, task=task, name=path.name) -> None:

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from twin.auth import create_user
 from twin.ledger.db import reset_database, transaction
-from twin.ledger.ingest import IngestReport, ingest_file
+from twin.ledger.ingest import ingest_file
+from twin.ledger.report import IngestReport
 from twin.ledger.loader import load_ledger
 from twin.ledger.snapshot import Progress
 

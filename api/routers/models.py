@@ -14,7 +14,7 @@ from api.deps import Id, SessionDep
 from api.problems import problem
 from api.security import CurrentUser
 from twin.errors import NotFound
-from twin.ifc.reader import check_ifc_file
+from twin.ifc.spf import check_ifc_file
 from twin.ledger.jobs import create_job, get_job
 from twin.ledger.models import Model, ModelVersion
 

@@ -154,7 +154,8 @@ def test_context_keys_made_in_a_child_mesh_like_keys_made_here(tmp_path, forking
 
 
 def test_work_read_ahead_in_a_child_is_the_work_made_here_rooms_first(tmp_path, forking_allowed, monkeypatch):
-    from twin.ifc.reader import get_sha256, open_ifc
+    from twin.ifc.reader import open_ifc
+    from twin.ifc.spf import get_sha256
     from twin.ledger import readahead
     from twin.ledger.readahead import ReadAhead
 
@@ -179,7 +180,8 @@ def test_work_read_ahead_is_freed_when_dropped_not_left_to_the_garbage_collector
     import gc
     import weakref
 
-    from twin.ifc.reader import get_sha256, open_ifc
+    from twin.ifc.reader import open_ifc
+    from twin.ifc.spf import get_sha256
     from twin.ledger.readahead import ReadAhead
 
     path = build_model(tmp_path / "m.ifc", [RoomSpec("101", "办公室")])

@@ -187,7 +187,7 @@ def test_a_failure_while_writing_rolls_everything_back_and_removes_its_assets(en
         report_path = second_version(tmp_path)
         ingest_file(report_path, engine=engine, assets_dir=assets_dir)
     assert dump_database(engine) == before
-    from twin.ifc.reader import get_sha256
+    from twin.ifc.spf import get_sha256
 
     assert not (assets_dir / get_sha256(report_path)[:2] / get_sha256(report_path)).exists()
 

@@ -1,32 +1,23 @@
 """Open an IFC file and check it is something twin can ingest, with one clear error otherwise.
 
-The checks run before anything touches the database, cheapest first: the path exists, is not
-empty, is a STEP physical file (``ISO-10303-21;``), is complete (ends with
-``END-ISO-10303-21;``), names a supported schema, parses, and holds an IfcProject.
+The checks run before anything touches the database, cheapest first: the file's own checks
+(:func:`twin.ifc.spf.check_ifc_file`: it exists, is a complete STEP physical file in a supported
+schema), then it parses and holds an IfcProject.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import ifcopenshell
 
 from twin.errors import BadIfcFile, UnsupportedSchema
+from twin.ifc.spf import check_ifc_file, get_sha256
 from twin.ifc.units import UnitScales, get_unit_scales
 
 log = logging.getLogger(__name__)
-
-#: Schemas twin reads, by the prefix of the header's FILE_SCHEMA identifier.
-SUPPORTED_SCHEMAS = ("IFC2X3", "IFC4X3", "IFC4")
-
-_SCHEMA_RE = re.compile(rb"FILE_SCHEMA\s*\(\s*\(\s*'([^']*)'", re.IGNORECASE)
-_HEAD_BYTES = 64 * 1024
-_TAIL_BYTES = 4 * 1024
-
 
 @dataclass(frozen=True)
 class IfcModel:
@@ -48,48 +39,6 @@ class IfcModel:
     def project(self) -> ifcopenshell.entity_instance:
         """The file's IfcProject (validated to exist on open)."""
         return self.file.by_type("IfcProject")[0]
-
-
-def get_sha256(path: Path) -> str:
-    """The hex sha256 of a file's bytes, read in 1 MiB chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for chunk in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def check_ifc_file(path: Path) -> str:
-    """Check a path names a complete IFC-SPF file in a supported schema; return the schema.
-
-    Raises :class:`BadIfcFile` or :class:`UnsupportedSchema` with a message naming the file.
-    """
-    name = str(path)
-    if not path.exists():
-        raise BadIfcFile(f"{name}: no such file")
-    if path.is_dir():
-        raise BadIfcFile(f"{name}: is a directory, not an IFC file")
-    size = path.stat().st_size
-    if size == 0:
-        raise BadIfcFile(f"{name}: the file is empty")
-    with path.open("rb") as stream:
-        head = stream.read(_HEAD_BYTES)
-        stream.seek(max(0, size - _TAIL_BYTES))
-        tail = stream.read()
-    if not head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"ISO-10303-21;"):
-        kind = "an HTML page" if b"<html" in head[:2048].lower() else "not an IFC-SPF (STEP) file"
-        raise BadIfcFile(f"{name}: {kind}; expected a file starting with 'ISO-10303-21;'")
-    if b"END-ISO-10303-21;" not in tail:
-        raise BadIfcFile(f"{name}: the file is truncated (no 'END-ISO-10303-21;' at its end)")
-    match = _SCHEMA_RE.search(head)
-    if not match:
-        raise BadIfcFile(f"{name}: the header names no FILE_SCHEMA")
-    schema = match.group(1).decode("ascii", "replace").upper()
-    if not schema.startswith(SUPPORTED_SCHEMAS):
-        raise UnsupportedSchema(
-            f"{name}: unsupported schema {schema}; twin reads IFC2X3, IFC4 and IFC4X3"
-        )
-    return schema
 
 
 def open_ifc(path: str | Path, *, sha256: str | None = None) -> IfcModel:

@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -28,57 +27,19 @@ from twin.alerts.engine import refresh_warnings
 from twin.alerts.scope import get_rooms_scope
 from twin.collector import paused_collector
 from twin.errors import GlobalIdConflict
-from twin.ifc.reader import check_ifc_file, get_sha256, open_ifc
+from twin.ifc.reader import open_ifc
+from twin.ifc.spf import check_ifc_file, get_sha256
 from twin.ifc.spatial import Node
 from twin.ledger.assets import PlannedAsset, remove_model_assets, write_snapshot_assets
 from twin.geometry.cache import GeometryCache
 from twin.ledger.db import in_chunks, lock_for_ingest, transaction
 from twin.ledger.models import Asset, Building, Campus, Model, ModelVersion, Room, Storey
+from twin.ledger.report import COUNTED, IngestReport, get_skipped_report
 from twin.ledger.roomsync import sync_rooms
 from twin.ledger.snapshot import Progress, Snapshot, add_context, read_rooms, to_geojson
 from twin.ledger.statistics import refresh_statistics
 
 log = logging.getLogger(__name__)
-
-#: Report counts stored with each model version (and repeated when a file is skipped).
-_CONTENT_COUNTS = (
-    "buildings", "storeys", "rooms", "rooms_with_declared_area", "rooms_measured", "context_elements", "failed_elements",
-)
-_COUNTED = _CONTENT_COUNTS + ("rooms_added", "rooms_updated", "rooms_retired", "rooms_carried")
-
-
-@dataclass
-class IngestReport:
-    """What one file's ingest did; :meth:`to_dict` is the ``--json`` summary."""
-
-    path: str
-    schema: str
-    sha256: str
-    project_global_id: str
-    version: int
-    skipped: bool
-    buildings: int = 0
-    storeys: int = 0
-    rooms: int = 0
-    rooms_with_declared_area: int = 0
-    rooms_measured: int = 0
-    context_elements: int = 0
-    failed_elements: int = 0
-    rooms_added: int = 0
-    rooms_updated: int = 0
-    rooms_retired: int = 0
-    rooms_carried: int = 0  # rooms the file says exactly the same about as the ledger holds: not rewritten
-    seconds: float = 0.0
-    stages: dict[str, float] = field(default_factory=dict)
-    meshing: dict[str, Any] = field(default_factory=dict)  # by geometry library, cache hits, fallbacks (MeshingReport)
-
-    @property
-    def has_rooms(self) -> bool:
-        return self.rooms > 0
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 def ingest_file(
     path: str | Path,
@@ -111,7 +72,7 @@ def _ingest_file(path: Path, *, engine: Engine, assets_dir: Path, actor: str | N
     with transaction(engine) as session:
         known = session.scalar(select(ModelVersion).where(ModelVersion.sha256 == sha256))
         if known is not None and (known.stage == "complete" or not with_context):
-            return _skipped(path, schema, known, started=started)
+            return get_skipped_report(path, schema, known, started=started)
         resume = known.id if known is not None else None
     model = open_ifc(path, sha256=sha256)
     cache = GeometryCache(assets_dir / "cache")
@@ -156,7 +117,7 @@ def _store_rooms(engine, snapshot: Snapshot, assets_dir: Path, *, actor, progres
             lock_for_ingest(session)  # another ingest's rooms stage, if one is writing, commits first
             known = session.scalar(select(ModelVersion).where(ModelVersion.sha256 == snapshot.model.sha256))
             if known is not None:  # that ingest was of the same bytes
-                return _skipped(snapshot.model.path, snapshot.model.schema, known, started=started), known.id
+                return get_skipped_report(snapshot.model.path, snapshot.model.schema, known, started=started), known.id
             report, version = _apply_snapshot(session, snapshot, assets, actor=actor, progress=progress, final=final)
             if final:
                 _complete(version, started)
@@ -169,16 +130,6 @@ def _store_rooms(engine, snapshot: Snapshot, assets_dir: Path, *, actor, progres
         if not _is_stored(engine, snapshot.model.sha256):  # else the folder is that version's too (same bytes, same folder)
             remove_model_assets(assets_dir, snapshot.model.sha256)
         raise
-
-
-def _skipped(path: Path, schema: str, known: ModelVersion, *, started: float) -> IngestReport:
-    """The report of a file whose bytes are version ``known`` already."""
-    log.info("%s is unchanged (same sha256 as version %d); skipped", path, known.seq)
-    report = IngestReport(str(path), schema, known.sha256, known.model.project_global_id, known.seq, True)
-    for key in _CONTENT_COUNTS:
-        setattr(report, key, int((known.counts or {}).get(key, 0)))
-    report.seconds = time.perf_counter() - started
-    return report
 
 
 def _is_stored(engine: Engine, sha256: str) -> bool:
@@ -194,7 +145,7 @@ def _report_of(engine, version_id: int, snapshot: Snapshot) -> IngestReport:
     with transaction(engine) as session:
         version = session.get(ModelVersion, version_id)
         report = IngestReport(str(snapshot.model.path), version.schema, version.sha256, version.model.project_global_id, version.seq, False)
-        for key in _COUNTED:
+        for key in COUNTED:
             setattr(report, key, int((version.counts or {}).get(key, 0)))
         return report
 
@@ -323,7 +274,7 @@ def _apply_snapshot(
         failed_elements=len(snapshot.failed), rooms_added=rooms_sync.added, rooms_updated=rooms_sync.updated,
         rooms_retired=rooms_sync.retired, rooms_carried=rooms_sync.carried,
     )
-    version.counts = {key: getattr(report, key) for key in _COUNTED}
+    version.counts = {key: getattr(report, key) for key in COUNTED}
     # what the rooms this version wrote can change (all of the model's, on its first version);
     # a version that wrote no room (none in the file, or only its walls changed) changes no warning
     if rooms_sync.written_ids:
