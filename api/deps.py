@@ -10,6 +10,7 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from twin.config import Settings
+from twin.ledger.db import stale_writes_refused
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
@@ -21,7 +22,8 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     """
     session = Session(request.app.state.engine, expire_on_commit=False)
     try:
-        yield session
+        with stale_writes_refused():  # a route's stale write is a StaleRecord, 409, as everywhere
+            yield session
     finally:
         session.close()
 

@@ -7,8 +7,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from sqlalchemy.orm.exc import StaleDataError
-
 from twin.errors import TwinError
 
 PROBLEM = "application/problem+json"
@@ -29,10 +27,6 @@ def install_problem_handlers(app: FastAPI) -> None:
         if error.http_status == 401:
             response.headers["WWW-Authenticate"] = "Bearer"
         return response
-
-    @app.exception_handler(StaleDataError)
-    async def stale(_request: Request, error: StaleDataError):
-        return problem(409, "StaleRecord", "someone else changed this record at the same time; reload and try again")
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, error: StarletteHTTPException):

@@ -81,10 +81,9 @@ def ingest(
     from twin.ledger.report import find_unchanged
 
     try:
-        for path in paths:  # every path is checked before anything is written
-            check_ifc_file(path)
+        schemas = {path: check_ifc_file(path) for path in paths}  # every path is checked before anything is written
         engine = _engine(db)
-        unchanged = {path: report for path in paths if (report := find_unchanged(engine, path)) is not None}
+        unchanged = {path: report for path in paths if (report := find_unchanged(engine, path, schema=schemas[path])) is not None}
         if len(unchanged) < len(paths):  # the ingest (ifcopenshell, geometry, rules) is imported only for a file it must read
             from twin.ledger.ingest import ingest_file
         reports = []

@@ -8,6 +8,9 @@ import time
 
 import openpyxl
 import pytest
+from sqlalchemy.orm.exc import StaleDataError
+
+from api.deps import SessionDep  # module-level: the probe route's annotation is resolved from here
 
 from ifc_factory import RoomSpec, build_model
 from ifc.test_reader import make_bad_inputs
@@ -24,6 +27,19 @@ def test_an_edit_is_validated_and_recorded_with_who_and_when(client):
     latest = edited["history"][0]
     assert latest["action"] == "edited" and latest["actor"] == "admin"
     assert latest["changes"]["use_status"] == ["in_use", "repair"]
+
+
+def test_a_write_found_stale_when_the_session_writes_is_a_409_problem(app, client_as):
+    """Row-version checks that SQLAlchemy makes at the flush (two writers of one row at once)
+    come out of a route's session as any stale edit does."""
+    @app.patch("/api/stale-probe")
+    def probe(session: SessionDep):
+        raise StaleDataError("UPDATE statement on table 'room' expected to update 1 row(s); 0 were matched.")
+
+    app.router.routes.insert(0, app.router.routes.pop())  # before the viewer's catch-all mount
+    clash = client_as("admin").patch("/api/stale-probe")
+    assert clash.status_code == 409 and clash.headers["content-type"] == "application/problem+json"
+    assert clash.json()["title"] == "StaleRecord" and "reload and try again" in clash.json()["detail"]
 
 
 def test_the_second_of_two_edits_from_the_same_version_gets_409_and_nothing_is_lost(client_as):

@@ -179,16 +179,24 @@ def get_sessionmaker(engine: Engine) -> sessionmaker[Session]:
 
 
 @contextmanager
-def transaction(engine: Engine) -> Iterator[Session]:
-    """A session in one transaction: committed when the block ends, rolled back on any error.
-    A record another transaction changed after this one read it (its ``row_version`` moved on)
-    is a :class:`~twin.errors.StaleRecord`, whatever wrote it (an edit, ``twin load``)."""
-    session = Session(engine, expire_on_commit=False)
+def stale_writes_refused() -> Iterator[None]:
+    """Within the block, a record another transaction changed after this one read it (its
+    ``row_version`` moved on, found when SQLAlchemy writes it) is a :class:`~twin.errors.StaleRecord`,
+    whatever wrote it: an edit, ``twin load``, an API route's session."""
     try:
-        with session.begin():
-            yield session
+        yield
     except StaleDataError as error:
         raise StaleRecord("someone else changed this record at the same time; reload and try again") from error
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Session]:
+    """A session in one transaction: committed when the block ends, rolled back on any error
+    (a stale write is a :class:`~twin.errors.StaleRecord`: :func:`stale_writes_refused`)."""
+    session = Session(engine, expire_on_commit=False)
+    try:
+        with stale_writes_refused(), session.begin():
+            yield session
     finally:
         session.close()
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -180,11 +181,17 @@ def _store_plans(session: Session, snapshot: Snapshot) -> None:
     """The storeys' cut walls and the buildings' outlines of the snapshot (the old ones replaced unread)."""
     structure = snapshot.structure
     storeys = select(Storey).where(Storey.global_id.in_(list(structure.storeys))).options(defer(Storey.plan_walls))
-    for storey in session.scalars(storeys):
-        storey.plan_walls = to_geojson(snapshot.plan_walls.get(storey.global_id), precision=None)
     buildings = select(Building).where(Building.global_id.in_(list(structure.buildings))).options(
         defer(Building.outline), defer(Building.outline_wgs84))
-    for building in session.scalars(buildings):
+    _set_plans(snapshot, session.scalars(storeys), session.scalars(buildings))
+
+
+def _set_plans(snapshot: Snapshot, storeys: Iterable[Storey], buildings: Iterable[Building]) -> None:
+    """Give ``storeys`` the snapshot's cut walls and ``buildings`` its outlines (made on the plan
+    grid: stored as they are)."""
+    for storey in storeys:
+        storey.plan_walls = to_geojson(snapshot.plan_walls.get(storey.global_id), precision=None)
+    for building in buildings:
         building.outline = to_geojson(snapshot.get_outline(building.global_id), precision=None)
         building.outline_wgs84 = snapshot.get_outline_wgs84(building.global_id)
 
@@ -251,13 +258,10 @@ def _apply_snapshot(
     session.flush()
     buildings = _sync_buildings(session, model, campus, structure.buildings)
     storeys = _sync_storeys(session, buildings, structure.storeys)
-    for gid, building in buildings.items():  # a new version's buildings keep their outlines until its walls are cut
-        if gid in structure.buildings and (final or building.outline is None):
-            building.outline = to_geojson(snapshot.get_outline(gid), precision=None)
-            building.outline_wgs84 = snapshot.get_outline_wgs84(gid)
-    for gid, storey in (storeys.items() if final else ()):  # the rooms stage cuts no walls
-        if gid in structure.storeys:
-            storey.plan_walls = to_geojson(snapshot.plan_walls.get(gid), precision=None)
+    _set_plans(  # a new version's buildings keep their outlines until its walls are cut; the rooms stage cuts no walls
+        snapshot, [s for gid, s in storeys.items() if gid in structure.storeys] if final else [],
+        [b for gid, b in buildings.items() if gid in structure.buildings and (final or b.outline is None)],
+    )
     rooms_sync = sync_rooms(session, model, version, storeys, snapshot, actor=actor, say=say)
     if assets:  # Core executemany: one statement, not an ORM object and an INSERT per asset
         session.execute(insert(Asset.__table__), [

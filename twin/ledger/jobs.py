@@ -193,8 +193,8 @@ class IngestRunner:
         _LIVE.pop(job_id, None)
         error = None if future.cancelled() else future.exception()
         if error is None:
-            if future.result() > self._memory_limit_mib:
-                log.info("the ingest process keeps %.0f MiB after job %d (limit %.0f): replacing it", future.result(), job_id,
+            if (kept_mib := future.result()) > self._memory_limit_mib:
+                log.info("the ingest process keeps %.0f MiB after job %d (limit %.0f): replacing it", kept_mib, job_id,
                          self._memory_limit_mib)
                 self._forget(pool)  # it finishes the jobs queued in it, then ends
                 if not self._closed:
@@ -255,4 +255,3 @@ def _run_job(database_url: str, job_id: int, path: str, assets_dir: str, actor: 
     """Run the job; the resident memory (MiB) this process keeps after it."""
     run_ingest_job(_get_engine(database_url), job_id, Path(path), assets_dir=Path(assets_dir), actor=actor, on_progress=_send_progress)
     return get_resident_mib()
-

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from twin.ifc.spf import check_ifc_file, get_sha256
+from twin.ifc.spf import get_sha256
 from twin.ledger.db import transaction
 from twin.ledger.models import ModelVersion
 
@@ -72,11 +72,11 @@ def get_skipped_report(path: Path, schema: str, known: ModelVersion, *, started:
     return report
 
 
-def find_unchanged(engine: Engine, path: Path) -> IngestReport | None:
-    """The skipped report of ``path`` if its bytes are a complete version in the ledger
-    already, else ``None`` (checked as an ingest checks it first: a bad file raises)."""
+def find_unchanged(engine: Engine, path: Path, *, schema: str) -> IngestReport | None:
+    """The skipped report of ``path`` (checked already: ``schema`` is what
+    :func:`~twin.ifc.spf.check_ifc_file` said of it) if its bytes are a complete version in the
+    ledger, else ``None``."""
     started = time.perf_counter()
-    schema = check_ifc_file(path)
     sha256 = get_sha256(path)
     with transaction(engine) as session:
         known = session.scalar(select(ModelVersion).where(ModelVersion.sha256 == sha256, ModelVersion.stage == "complete"))
