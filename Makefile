@@ -9,7 +9,7 @@ VIEWER_SOURCES := $(shell find viewer/src viewer/index.html viewer/vite.config.t
 
 .PHONY: install viewer run test test-viewer bench clean
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml setup.py twin/geometry/_stephash.c
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev]"

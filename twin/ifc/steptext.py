@@ -53,6 +53,12 @@ class StepText:
     def read(cls, path: str | Path) -> StepText:
         return cls(Path(path).read_bytes())
 
+    def get_index(self) -> tuple[bytes, array, array] | None:
+        """``(data, begin, end)``: the file's bytes and, by entity id, where each entity's text
+        begins and where its line ends (``array('q')``; ``begin`` is -1 where there is no plain
+        line), as :meth:`get_body` reads them; ``None`` where the ids are too sparse for a table."""
+        return None if self._rows is not None else (self._data, self._begin, self._end)
+
     def get_body(self, step_id: int) -> bytes | None:
         """The entity's text (``IFCWALL('2Mx...',#5,...)``), or ``None`` if its line is not the whole entity."""
         return self.get_body_of(b"#%d" % step_id)
