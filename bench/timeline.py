@@ -33,6 +33,7 @@ from ingest import ANNEX, ANNEX_V2, make_revision, open_warm_ledger, write_secti
 
 import twin.ledger.ingest as ingest  # noqa: E402
 import twin.ledger.readahead as readahead  # noqa: E402
+import twin.ledger.context as context  # noqa: E402
 import twin.ledger.snapshot as snapshot  # noqa: E402
 import twin.ifc.steptext as steptext  # noqa: E402
 
@@ -41,11 +42,12 @@ STEPS = [
     (ingest, "check_ifc_file"), (ingest, "get_sha256"), (ingest, "open_ifc"),
     (snapshot, "get_context_elements"), (snapshot, "ReadAhead"), (snapshot, "read_spatial_structure"),
     (snapshot, "read_georeference"), (readahead.ReadAhead, "get_room_keys"), (readahead.ReadAhead, "get_room_properties"),
-    (readahead.ReadAhead, "get_context_keys"), (steptext.StepText, "read"), (readahead, "get_element_keys"),
+    (readahead.ReadAhead, "get_context"), (steptext.StepText, "read"), (readahead, "get_element_keys"),
+    (readahead, "mesh_context"), (readahead, "read_spatial_structure"), (context, "mesh_elements"), (context, "cut_storeys"),
     (readahead, "read_room_properties"), (snapshot, "_mesh"), (snapshot, "_read_rooms"), (snapshot, "measure_rooms"),
     (ingest, "write_snapshot_assets"), (ingest, "lock_for_ingest"), (ingest, "_apply_snapshot"), (ingest, "_check_conflicts"),
     (ingest, "_upsert_campus"), (ingest, "_sync_buildings"), (ingest, "_sync_storeys"), (ingest, "sync_rooms"),
-    (ingest, "get_rooms_scope"), (ingest, "refresh_warnings"), (snapshot, "_add_plans"), (ingest, "_store_plans"),
+    (ingest, "get_rooms_scope"), (ingest, "refresh_warnings"), (snapshot, "_get_outlines"), (ingest, "_store_plans"),
     (ingest, "refresh_statistics"),
 ]
 #: Steps the child takes many times: summed into one line.

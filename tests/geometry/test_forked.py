@@ -11,7 +11,7 @@ import ifcopenshell
 import pytest
 
 from ifc_factory import RoomSpec, build_model
-from twin.geometry.cache import StepHasher
+from twin.geometry.cache import GeometryCache, StepHasher
 from twin.geometry.forked import ForkedSteps
 from twin.geometry.mesher import get_context_elements, get_element_keys, mesh_elements
 from twin.ifc.steptext import StepText
@@ -153,8 +153,12 @@ def test_context_keys_made_in_a_child_mesh_like_keys_made_here(tmp_path, forking
     assert set(first.meshes) == set(again.meshes) and again.cache_hits == len(here)
 
 
-def test_work_read_ahead_in_a_child_is_the_work_made_here_rooms_first(tmp_path, forking_allowed, monkeypatch):
+def test_work_read_ahead_in_a_child_is_the_work_made_here_rooms_first_the_context_last(tmp_path, forking_allowed, monkeypatch):
+    import numpy as np
+    import shapely
+
     from twin.ifc.reader import open_ifc
+    from twin.ifc.spatial import read_spatial_structure
     from twin.ifc.spf import get_sha256
     from twin.ledger import readahead
     from twin.ledger.readahead import ReadAhead
@@ -162,16 +166,66 @@ def test_work_read_ahead_in_a_child_is_the_work_made_here_rooms_first(tmp_path, 
     path = build_model(tmp_path / "m.ifc", [RoomSpec("101", "办公室"), RoomSpec("102", "会议室", outline=[(5, 0), (9, 0), (9, 4), (5, 4)])])
     model = open_ifc(path, sha256=get_sha256(path))
     context = get_context_elements(model.file)
-    here = ReadAhead(model, context=None)  # a few elements: not worth a fork
+    cache_here, cache_there = GeometryCache(tmp_path / "here"), GeometryCache(tmp_path / "there")
+    here = ReadAhead(model, context=context, cache=cache_here)  # a few elements: not worth a fork
+    here.set_structure(read_spatial_structure(model))
     monkeypatch.setattr(readahead, "FORK_MIN", 1)
-    ahead = ReadAhead(model, context=context)
+    ahead = ReadAhead(model, context=context, cache=cache_there)
     assert ahead._steps.is_forked and not here._steps.is_forked
     wait_until_the_child_claims(ahead._steps, 0)
     assert ahead.get_room_keys() == here.get_room_keys() and len(ahead.get_room_keys()) == 2
     assert ahead.get_room_properties() == here.get_room_properties()
     assert {p.primary_declared_area.value_m2 for p in ahead.get_room_properties().values()} == {20.0, 16.0}
-    assert ahead.get_context_keys(context) == here.get_context_keys(context) and len(here.get_context_keys(context)) == len(context)
+    made_here, made_there = here.get_context().attach(cache_here), ahead.get_context().attach(cache_there)
+    assert made_there.storeys == made_here.storeys and len(made_here.storeys) == len(context)
+    for gid, mesh in made_here.result.meshes.items():
+        there = made_there.result.meshes[gid]
+        assert there.digest == mesh.digest and np.array_equal(there.vertices, mesh.vertices) and np.array_equal(there.faces, mesh.faces)
+    assert made_here.plan_walls.keys() == made_there.plan_walls.keys()
+    assert all(shapely.equals(made_here.plan_walls[gid], made_there.plan_walls[gid]) for gid in made_here.plan_walls)
     assert ahead._steps._child is None or ahead._steps._receive(block=True)  # the child has ended
+
+
+def test_a_context_from_the_cache_travels_as_keys_and_loads_from_this_process_cache(tmp_path, forking_allowed, monkeypatch):
+    import pickle
+
+    from twin.geometry.meshes import ElementMesh
+    from twin.ifc.reader import open_ifc
+    from twin.ifc.spf import get_sha256
+    from twin.ledger import readahead
+    from twin.ledger.readahead import ReadAhead
+
+    path = build_model(tmp_path / "m.ifc", [RoomSpec("101", "办公室")])
+    model = open_ifc(path, sha256=get_sha256(path))
+    context = get_context_elements(model.file)
+    cache = GeometryCache(tmp_path / "cache")
+    monkeypatch.setattr(readahead, "FORK_MIN", 1)
+    ReadAhead(model, context=context, cache=cache).get_context()  # meshes and cuts made, and kept in the cache
+    made = ReadAhead(model, context=context, cache=cache).get_context()
+    assert made.result.cache_hits == len(context)
+    travelled = pickle.loads(pickle.dumps(made))  # as from the child: keys, not arrays
+    assert not any(isinstance(mesh, ElementMesh) for mesh in travelled.result.meshes.values())
+    meshes = travelled.attach(cache).result.meshes
+    assert all(isinstance(mesh, ElementMesh) and len(mesh.faces) for mesh in meshes.values())
+    cache.close()
+
+
+def test_while_this_process_waits_it_makes_only_the_steps_it_may(forking_allowed, tmp_path):
+    go = tmp_path / "go"
+
+    def waits_for_the_caller():
+        for _ in range(1000):
+            if go.exists():
+                return os.getpid()
+            time.sleep(0.01)
+        return None
+
+    steps = ForkedSteps([waits_for_the_caller, lambda: os.getpid(), lambda: os.getpid()], spares={1})
+    wait_until_the_child_claims(steps, 0)
+    threading.Timer(0.3, go.touch).start()
+    assert steps.get(0) != os.getpid()
+    assert steps.get(1) == os.getpid()  # made here while waiting
+    assert steps.get(2) != os.getpid()  # not a spare: left to the child
 
 
 def test_work_read_ahead_is_freed_when_dropped_not_left_to_the_garbage_collector(tmp_path):

@@ -204,3 +204,36 @@ def test_a_cache_written_after_another_process_came_and_went_is_read_by_others(t
     reader = "import sys\nfrom twin.geometry.cache import GeometryCache\nprint(sorted(GeometryCache(sys.argv[1]).get_blobs(['before', 'after'])))"
     seen = subprocess.run([sys.executable, "-c", reader, str(tmp_path)], check=True, capture_output=True, text=True, timeout=120).stdout.strip()
     assert seen == "['after', 'before']"
+
+
+def test_a_forked_child_uses_a_connection_of_its_own_and_leaves_its_parents_alone(tmp_path, forking_allowed):
+    """A read-ahead child makes the context stage with its parent's cache object; sharing the
+    parent's SQLite connection across the fork, or closing it in the child, would corrupt it."""
+    import os
+    import time
+
+    from twin.geometry.forked import ForkedSteps
+
+    cache = GeometryCache(tmp_path)
+    cache.put_blobs([("parent", b"1")])
+    parents = cache._connect()
+
+    def in_the_child():
+        own = cache._connect() is not parents
+        seen = cache.get_blobs(["parent"])
+        cache.put_blobs([("child", b"2")])
+        cache.close()
+        return os.getpid(), sorted(seen), own
+
+    steps = ForkedSteps([in_the_child])
+    assert steps.is_forked
+    while steps._claims[0] != 1:  # the child's, not made here
+        time.sleep(0.001)
+    pid, seen, own = steps.get(0)
+    assert pid != os.getpid() and seen == ["parent"] and own
+    assert cache._connect() is parents  # still open, and still this process's
+    assert sorted(cache.get_blobs(["parent", "child"])) == ["child", "parent"]
+    cache.put_blobs([("after", b"3")])
+    reader = "import sys\nfrom twin.geometry.cache import GeometryCache\nprint(sorted(GeometryCache(sys.argv[1]).get_blobs(['child', 'after'])))"
+    seen = subprocess.run([sys.executable, "-c", reader, str(tmp_path)], check=True, capture_output=True, text=True, timeout=120).stdout.strip()
+    assert seen == "['after', 'child']"

@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import os
 import pickle
 import re
 import sqlite3
@@ -49,6 +50,9 @@ log = logging.getLogger(__name__)
 CACHE_FORMAT = 3
 
 T = TypeVar("T")
+
+#: Connections a forked child inherited from its parent's caches (see :meth:`GeometryCache._connect`).
+_INHERITED: list[sqlite3.Connection] = []
 
 _TOKEN = re.compile(rb"'(?:[^']|'')*'|#(\d+)")
 _REF = re.compile(rb"(#\d+)")
@@ -207,7 +211,8 @@ class GeometryCache:
     by the key of what they were made from.
 
     ``hits``/``misses``/``stored`` count this instance's lookups and writes. Safe to share
-    between threads (one connection per thread) and processes (SQLite WAL).
+    between threads (one connection per thread) and processes (SQLite WAL), forked ones
+    included (a child opens its own connection).
     """
 
     FILENAME = "geometry.sqlite3"
@@ -220,6 +225,9 @@ class GeometryCache:
 
     def _connect(self) -> sqlite3.Connection:
         connection = getattr(self._local, "connection", None)
+        if connection is not None and self._local.pid != os.getpid():  # a forked child's: the parent's connection
+            _INHERITED.append(connection)  # never used here, nor closed (a close could end the parent's WAL, see twin.filelock)
+            connection = None
         if connection is None:
             self.root.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(self.path, timeout=30)
@@ -231,7 +239,7 @@ class GeometryCache:
                 )
                 connection.execute("create table if not exists blob (key text primary key, data blob not null)")
             connection.execute("pragma synchronous=normal")
-            self._local.connection = connection
+            self._local.connection, self._local.pid = connection, os.getpid()
         return connection
 
     def _select_in(self, columns: str, table: str, keys: list[str]) -> Iterator[tuple]:
@@ -312,6 +320,9 @@ class GeometryCache:
     def close(self) -> None:
         connection = getattr(self._local, "connection", None)
         if connection is not None:
-            connection.close()
+            if self._local.pid == os.getpid():
+                connection.close()
+            else:
+                _INHERITED.append(connection)
             self._local.connection = None
 

@@ -1,17 +1,18 @@
 """Steps computed ahead in a forked child, on the other core, while this process goes on, and
 shared with it: each step is made once, by whichever process claims it first.
 
-An ingest meshes its rooms first; what the context stage will need before it can mesh anything
-(the cache keys of a few thousand walls, doors and slabs: a walk over most of the file's
-entities) does not depend on the rooms, so a child forked after the file is opened computes it
-meanwhile, and so (first) do the rooms' keys while this process reads the spatial structure. The
+An ingest meshes and stores its rooms first; its context stage (the cache keys, meshes and cut
+walls of a few thousand walls, doors and slabs) does not depend on the rooms, so a child forked
+after the file is opened makes it meanwhile, and first the rooms' keys and properties while this
+process reads the spatial structure (see :mod:`twin.ledger.readahead`). The
 child inherits the parsed file as it is (nothing is pickled going in), takes the steps in order,
 sends each result back pickled through a pipe as soon as it has it (its index, its length, the
 pickle) and exits without running any of this process's exit code.
 
 This process does not only wait. Asked for a step nobody has begun, it makes the step itself;
 asked for one the child is making, it takes steps nobody has begun from the end of the list
-while it waits (small steps, such as a chunk of the context's keys, make this worthwhile). A
+while it waits, of those it was told it may (a short step, such as the rooms' properties, is
+worth making here; a long one, such as the context stage, is better left to the child). A
 step's claim is a byte in memory both processes share, set under a lock.
 
 Forking follows the rules of :mod:`twin.geometry.workers`: only a single-threaded process forks
@@ -30,7 +31,7 @@ import select
 import signal
 import struct
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from twin.geometry import workers
@@ -43,10 +44,12 @@ _HEADER = struct.Struct("<IQ")  # step index, pickle length
 
 class ForkedSteps:
     """``steps`` (calls), each made once: by a child forked now (``fork=True`` and this process
-    may fork), in order, or here (see the module docstring). :meth:`get` gives one step's result."""
+    may fork), in order, or here (see the module docstring). :meth:`get` gives one step's result.
+    ``spares``: the steps this process may make while it waits for another (default: all)."""
 
-    def __init__(self, steps: Sequence[Callable[[], Any]], *, fork: bool = True):
+    def __init__(self, steps: Sequence[Callable[[], Any]], *, fork: bool = True, spares: Collection[int] | None = None):
         self._steps = list(steps)
+        self._spares = range(len(self._steps)) if spares is None else spares
         self._results: dict[int, Any] = {}
         self._child: tuple[int, int] | None = None  # (pid, read end of the pipe)
         self._claims = None
@@ -74,7 +77,7 @@ class ForkedSteps:
     def _make_spare(self, *, after: int) -> bool:
         """Make the last step after ``after`` that nobody began; ``False`` if there is none."""
         for spare in range(len(self._steps) - 1, after, -1):
-            if spare not in self._results and self._claim(spare):
+            if spare in self._spares and spare not in self._results and self._claim(spare):
                 self._results[spare] = self._steps[spare]()
                 return True
         return False

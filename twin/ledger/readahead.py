@@ -1,74 +1,99 @@
-"""What an ingest will need from a file and can compute before it is asked, on the other core.
+"""What an ingest will need from a file and can make before it is asked, on the other core.
 
 Once a file is open, three things an ingest needs depend on nothing it reads later:
 
 1. the rooms' geometry cache keys (a walk over the rooms' representation subgraphs);
 2. the rooms' property and quantity sets, declared areas among them;
-3. the context's (walls, slabs, doors...) cache keys: a walk over most of the file's entities,
-   in chunks of :data:`CONTEXT_CHUNK` elements or more.
+3. the context stage's geometry (:func:`~twin.ledger.context.mesh_context`): the building
+   elements' keys, their meshes (from the cache, or made: most of a first ingest's work), their
+   storeys and the cut walls.
 
 :class:`ReadAhead` begins them at once in a forked child
 (:class:`~twin.geometry.forked.ForkedSteps`), in that order, each sent back as soon as it is
-done, while this process reads the spatial structure and meshes and measures the rooms (it needs
-the rooms' keys first, their properties next, the context's keys last). Whatever this process
-asks for before the child has begun it, it makes itself; while it waits for the child, it makes
-the context's last chunks. Not worth a fork for a few elements: then each is made here when it is
-asked for, the keys sharing one hasher (:meth:`ReadAhead.get_hasher`).
+done, while this process reads the spatial structure, meshes and measures the rooms and stores
+them (it needs the rooms' keys first, their properties next, the context last). Whatever this
+process asks for before the child has begun it, it makes itself; while it waits for the rooms'
+keys it may make their properties, never the context (the long step, which it asks for last).
+Not worth a fork for a few elements: then each is made here when it is asked for, the keys
+sharing one hasher (:meth:`ReadAhead.get_hasher`) and the context this process's spatial
+structure (:meth:`ReadAhead.set_structure`).
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 import ifcopenshell
 
-from twin.geometry.cache import StepHasher
+from twin.geometry.cache import GeometryCache, StepHasher
 from twin.geometry.forked import ForkedSteps
 from twin.geometry.mesher import get_element_keys
 from twin.ifc.quantities import RoomProperties, read_room_properties
 from twin.ifc.reader import IfcModel
+from twin.ifc.spatial import SpatialStructure, read_spatial_structure
 from twin.ifc.steptext import StepText
+from twin.ledger.context import ContextMeshes, mesh_context
 
 #: Elements (rooms and context) from which their work ahead is worth a forked child (a fork
 #: costs about 2 ms here; keys about 50 us per element, properties about 130 us per room).
 FORK_MIN = 150
 
-#: The context's keys come in about :data:`CONTEXT_CHUNKS` chunks of at least :data:`CONTEXT_CHUNK`
-#: elements: small enough for this process to make some while it waits, large enough to be worth a frame.
-CONTEXT_CHUNKS, CONTEXT_CHUNK = 16, 32
+_ROOM_KEYS, _ROOM_PROPERTIES, _CONTEXT = range(3)
+
+
+class _Known:
+    """What this process learns after the fork and a step made here may use (the child reads its own)."""
+
+    structure: SpatialStructure | None = None
+    on_progress: Callable[[int, int], None] | None = None
 
 
 class ReadAhead:
     """The rooms' keys, the rooms' properties and (``context``: the elements the context stage
-    will mesh) the context's keys, begun in a forked child as soon as the file is open."""
+    will mesh, with meshes taken from and stored in ``cache``) the context's geometry, begun in
+    a forked child as soon as the file is open."""
 
-    def __init__(self, model: IfcModel, *, context: list[ifcopenshell.entity_instance] | None):
+    def __init__(self, model: IfcModel, *, context: list[ifcopenshell.entity_instance] | None,
+                 cache: GeometryCache | None = None):
         self._model = model
         # the steps hold the hasher, not this object: no reference cycle, so what an ingest read
         # (the parsed file, its text, the hashes: hundreds of MB on a large model) is freed when
         # the ingest drops it, not whenever the garbage collector next gets to it
         get_hasher = self.get_hasher = functools.cache(lambda: StepHasher(model.file, text=StepText.read(model.path)))
+        known = self._known = _Known()
         spaces = list(model.file.by_type("IfcSpace"))
+
+        def context_stage() -> ContextMeshes:
+            keys = get_element_keys(model.file, context, hasher=get_hasher()) if cache is not None else None
+            return mesh_context(model, known.structure or read_spatial_structure(model), context, cache=cache, keys=keys,
+                                on_progress=known.on_progress)
+
         steps = [
             lambda: get_element_keys(model.file, spaces, hasher=get_hasher()),
             lambda: {space.id(): read_room_properties(space, model.units) for space in spaces},
         ]
-        size = max(CONTEXT_CHUNK, -(-len(context or ()) // CONTEXT_CHUNKS))
-        chunks = [context[start : start + size] for start in range(0, len(context or ()), size)]
-        steps.extend((lambda chunk=chunk: get_element_keys(model.file, chunk, hasher=get_hasher())) for chunk in chunks)
-        self._context_steps = range(2, 2 + len(chunks)) if context is not None else None
-        self._steps = ForkedSteps(steps, fork=len(spaces) + len(context or ()) >= FORK_MIN)
+        if context is not None:
+            steps.append(context_stage)
+        self.has_context = context is not None
+        self._steps = ForkedSteps(steps, fork=len(spaces) + len(context or ()) >= FORK_MIN, spares={_ROOM_PROPERTIES})
+
+    def set_structure(self, structure: SpatialStructure) -> None:
+        """The spatial structure this process has read: the context stage, if made here, uses it."""
+        self._known.structure = structure
 
     def get_room_keys(self) -> dict[int, str]:
         """Every IfcSpace's cache key (of those with a body), by step id."""
-        return self._steps.get(0)
+        return self._steps.get(_ROOM_KEYS)
 
     def get_room_properties(self) -> dict[int, RoomProperties]:
         """Every IfcSpace's property and quantity sets, by step id."""
-        return self._steps.get(1)
+        return self._steps.get(_ROOM_PROPERTIES)
 
-    def get_context_keys(self, elements: list[ifcopenshell.entity_instance]) -> dict[int, str]:
-        """The context's keys: computed ahead if ``elements`` were given at the start, else now."""
-        if self._context_steps is not None:
-            return {step_id: key for step in self._context_steps for step_id, key in self._steps.get(step).items()}
-        return get_element_keys(self._model.file, elements, hasher=self.get_hasher())
+    def get_context(self, *, on_progress: Callable[[int, int], None] | None = None) -> ContextMeshes:
+        """The context stage's geometry (its cached meshes not yet given a cache:
+        :meth:`ContextMeshes.attach`); ``on_progress(done, total)`` is called if it is made here."""
+        if not self.has_context:
+            raise ValueError("this read-ahead was begun without the context's elements")
+        self._known.on_progress = on_progress
+        return self._steps.get(_CONTEXT)

@@ -23,14 +23,14 @@ from shapely.geometry.base import BaseGeometry
 
 from twin.geometry.cache import GeometryCache
 from twin.geometry.measure import RoomMeasures, measure_rooms
-from twin.geometry.section import CUT_CLASSES, cut_storeys, outline_many
+from twin.geometry.section import outline_many
 from twin.geometry.mesher import ElementMesh, FailedElement, MeshResult, get_context_elements, mesh_elements
 from twin.ifc.georef import Georeference, read_georeference
 from twin.ifc.quantities import DeclaredArea, RoomProperties, read_room_properties
 from twin.ifc.reader import IfcModel
-from twin.ifc.spatial import Node, SpatialStructure, get_element_storey, read_spatial_structure
+from twin.ifc.spatial import Node, SpatialStructure, read_spatial_structure
+from twin.ledger.context import mesh_context
 from twin.ledger.readahead import ReadAhead
-from twin.standards import get_standards
 from twin.tolerances import AREA_DECIMALS, PLAN_GRID_M
 
 log = logging.getLogger(__name__)
@@ -191,17 +191,6 @@ def _mesh(snapshot: Snapshot, elements, *, stage: str, say: Progress, cache: Geo
     return result
 
 
-def _add_plans(snapshot: Snapshot, *, cache: GeometryCache | None = None) -> None:
-    """Cut each storey's walls at the section height, then outline each building."""
-    structure = snapshot.structure
-    section = float(get_standards().settings.get("plan_section_height_m", 1.2))
-    snapshot.plan_walls.update(cut_storeys({
-        storey_gid: ([m for m in meshes if m.ifc_class in CUT_CLASSES], structure.storeys[storey_gid].elevation_m + section)
-        for storey_gid, meshes in snapshot.context.items()
-    }, cache=cache))
-    snapshot.outlines = _get_outlines(structure, snapshot.rooms, snapshot.plan_walls, cache=cache)
-
-
 def _get_outlines(structure: SpatialStructure, rooms: dict[str, RoomRecord], plan_walls: dict[str, BaseGeometry], *,
                   cache: GeometryCache | None) -> dict[str, BaseGeometry]:
     """Each building's outline from its rooms' footprints and its storeys' cut walls (made before: from the ``cache``)."""
@@ -262,8 +251,10 @@ def read_rooms(
     started = time.perf_counter()
     say("read", 0, 1)
     context = get_context_elements(model.file) if context_next else None
-    ahead = ReadAhead(model, context=context) if cache is not None else None  # on the other core, meanwhile:
+    ahead = ReadAhead(model, context=context, cache=cache) if cache is not None else None  # on the other core, meanwhile:
     structure = read_spatial_structure(model)
+    if ahead is not None:
+        ahead.set_structure(structure)
     snapshot = Snapshot(model, structure, read_georeference(model), {}, ahead=ahead, context_elements=context)
     snapshot.timings["read"] = time.perf_counter() - started
     say("read", 1, 1)
@@ -287,20 +278,30 @@ def read_rooms(
 
 
 def add_context(snapshot: Snapshot, *, progress: Progress | None = None, cache: GeometryCache | None = None) -> None:
-    """The context stage: mesh walls, slabs, doors, windows... by storey; cut plans; outlines."""
+    """The context stage: walls, slabs, doors, windows... meshed by storey and each storey's walls
+    cut (made ahead in the read-ahead child, if it began them: :mod:`twin.ledger.context`), then
+    each building's outline."""
     say = progress or (lambda stage, done, total: None)
-    model, structure = snapshot.model, snapshot.structure
     started = time.perf_counter()
     elements = snapshot.get_context_elements()
-    keys = snapshot.ahead.get_context_keys(elements) if cache is not None and snapshot.ahead is not None else None
-    result = _mesh(snapshot, elements, stage="context", say=say, cache=cache, keys=keys)
+    on_progress = lambda done, total: say("context", done, total)  # noqa: E731
+    if snapshot.ahead is not None and snapshot.ahead.has_context:
+        say("context", 0, len(elements))
+        context = snapshot.ahead.get_context(on_progress=on_progress).attach(cache)
+        say("context", len(elements), len(elements))
+    else:
+        context = mesh_context(snapshot.model, snapshot.structure, elements, cache=cache, on_progress=on_progress)
+    result = context.result
+    snapshot.meshing.add(result)
     snapshot.failed.extend(result.failed)
     snapshot.context_count = len(result.meshes)
-    for mesh in result.meshes.values():
-        storey = get_element_storey(structure, model.file, mesh.step_id, z_min=lambda mesh=mesh: float(mesh.vertices[:, 2].min()))
+    for gid, mesh in result.meshes.items():
+        storey = context.storeys.get(gid)
         if storey is not None:
             snapshot.context.setdefault(storey, []).append(mesh)
+    snapshot.plan_walls.update(context.plan_walls)
     snapshot.timings["context"] = time.perf_counter() - started
+    snapshot.timings.update(context.timings)
     started = time.perf_counter()
-    _add_plans(snapshot, cache=cache)
+    snapshot.outlines = _get_outlines(snapshot.structure, snapshot.rooms, snapshot.plan_walls, cache=cache)
     snapshot.timings["plans"] = time.perf_counter() - started
