@@ -36,8 +36,12 @@ from twin.ifc.steptext import StepText
 from twin.ledger.context import ContextMeshes, mesh_context
 
 #: Elements (rooms and context) from which their work ahead is worth a forked child (a fork
-#: costs about 2 ms here; keys about 50 us per element, properties about 130 us per room).
+#: and what it slows in both processes cost 10-20 ms here; properties about 70 us per room)...
 FORK_MIN = 150
+#: ... or context elements, in a model with rooms: the context stage is then made while this
+#: process stores the rooms (measured on the real files: from 21 context elements and 4 rooms,
+#: 6-20 % off a full ingest; 13 elements and 7 rooms, or no rooms, 13-16 % slower).
+FORK_MIN_CONTEXT = 20
 
 _ROOM_KEYS, _ROOM_PROPERTIES, _CONTEXT = range(3)
 
@@ -76,7 +80,8 @@ class ReadAhead:
         if context is not None:
             steps.append(context_stage)
         self.has_context = context is not None
-        self._steps = ForkedSteps(steps, fork=len(spaces) + len(context or ()) >= FORK_MIN, spares={_ROOM_PROPERTIES})
+        fork = len(spaces) + len(context or ()) >= FORK_MIN or (len(spaces) > 0 and len(context or ()) >= FORK_MIN_CONTEXT)
+        self._steps = ForkedSteps(steps, fork=fork, spares={_ROOM_PROPERTIES})
 
     def set_structure(self, structure: SpatialStructure) -> None:
         """The spatial structure this process has read: the context stage, if made here, uses it."""
