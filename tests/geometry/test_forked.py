@@ -250,3 +250,23 @@ def test_work_read_ahead_is_freed_when_dropped_not_left_to_the_garbage_collector
     finally:
         if was_enabled:
             gc.enable()
+
+
+@pytest.mark.parametrize("fork", [True, False])
+def test_a_steps_progress_reaches_whoever_waits_for_it_wherever_it_is_made(forking_allowed, fork):
+    from twin.geometry.forked import StepProgress
+
+    progress = StepProgress()
+
+    def counts():
+        for done in range(1, 4):
+            progress(done, 3)
+        return os.getpid()
+
+    steps = ForkedSteps([counts], fork=fork, progress={0: progress})
+    if fork:
+        wait_until_the_child_claims(steps, 0)
+    heard = []
+    made_by = steps.get(0, on_progress=lambda done, total: heard.append((done, total)))
+    assert (made_by != os.getpid()) == fork
+    assert heard == [(1, 3), (2, 3), (3, 3)]

@@ -286,3 +286,42 @@ def transaction_storeys(engine):
         for storey in storeys:
             _ = storey.plan_walls
         return storeys
+
+
+def test_a_context_made_in_the_read_ahead_child_is_stored_as_one_made_here_and_reports_its_progress(
+        engine, assets_dir, tmp_path, monkeypatch):
+    from twin.geometry import workers
+    from twin.geometry.forked import ForkedSteps
+    from twin.ledger import readahead
+
+    path = first_version(tmp_path)
+    monkeypatch.setattr(workers, "_is_single_threaded", lambda: True)  # the test process may run other threads
+    stored = []
+    for fork in (True, False):
+        monkeypatch.setattr(readahead, "FORK_MIN_CONTEXT", 1 if fork else 10**9)
+        monkeypatch.setattr(readahead, "FORK_MIN", 10**9)
+        forked = []
+
+        class Recorded(ForkedSteps):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                forked.append(self.is_forked)
+
+        monkeypatch.setattr(readahead, "ForkedSteps", Recorded)
+        heard = []
+        ledger = open_ledger(f"sqlite:///{tmp_path}/fork-{fork}.db") if not fork else engine
+        report = ingest_file(path, engine=ledger, assets_dir=tmp_path / f"assets-{fork}",
+                             progress=lambda stage, done, total: heard.append((stage, done, total)))
+        assert forked == [fork]
+        context = [(done, total) for stage, done, total in heard if stage == "context"]
+        assert context and context[-1] == (report.context_elements, report.context_elements) == (1, 1)
+        with transaction(ledger) as session:
+            stored.append((
+                {s.name: shape(s.plan_walls) for s in session.scalars(select(Storey)) if s.plan_walls},
+                shape(session.scalar(select(Building.outline))),
+                sorted(session.scalars(select(Asset.size_bytes))),
+            ))
+    (walls_there, outline_there, sizes_there), (walls_here, outline_here, sizes_here) = stored
+    assert walls_there.keys() == walls_here.keys() == {"1F"}
+    assert all(walls_there[name].equals(walls_here[name]) for name in walls_here)
+    assert outline_there.equals(outline_here) and sizes_there == sizes_here

@@ -31,7 +31,7 @@ import select
 import signal
 import struct
 import weakref
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from twin.geometry import workers
@@ -40,23 +40,49 @@ log = logging.getLogger(__name__)
 
 _FREE, _CHILD, _HERE = 0, 1, 2  # a step's claim
 _HEADER = struct.Struct("<IQ")  # step index, pickle length
+_PROGRESS = 0xFFFFFFFF  # in place of a step index: the frame is a step's progress, (index, done, total)
+
+
+class StepProgress:
+    """How far a step has come, ``(done, total)``, as the step says it (call it): passed on to
+    whoever waits for the step in this process (:meth:`ForkedSteps.get`), from a forked child
+    through its pipe. Give the step one and :class:`ForkedSteps` the same, by the step's index."""
+
+    def __init__(self):
+        self.listener: Callable[[int, int], None] | None = None
+        self.latest: tuple[int, int] | None = None
+        self._send: Callable[[int, int], None] | None = None  # in a forked child: to the pipe
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._send is not None:
+            self._send(done, total)
+        else:
+            self.tell(done, total)
+
+    def tell(self, done: int, total: int) -> None:
+        self.latest = (done, total)
+        if self.listener is not None:
+            self.listener(done, total)
 
 
 class ForkedSteps:
     """``steps`` (calls), each made once: by a child forked now (``fork=True`` and this process
     may fork), in order, or here (see the module docstring). :meth:`get` gives one step's result.
-    ``spares``: the steps this process may make while it waits for another (default: all)."""
+    ``spares``: the steps this process may make while it waits for another (default: all).
+    ``progress``: step index -> the :class:`StepProgress` that step reports to."""
 
-    def __init__(self, steps: Sequence[Callable[[], Any]], *, fork: bool = True, spares: Collection[int] | None = None):
+    def __init__(self, steps: Sequence[Callable[[], Any]], *, fork: bool = True, spares: Collection[int] | None = None,
+                 progress: Mapping[int, StepProgress] | None = None):
         self._steps = list(steps)
         self._spares = range(len(self._steps)) if spares is None else spares
+        self._progress = dict(progress or {})
         self._results: dict[int, Any] = {}
         self._child: tuple[int, int] | None = None  # (pid, read end of the pipe)
         self._claims = None
         if fork and workers.can_fork() and self._steps:
             self._claims = mmap.mmap(-1, len(self._steps))  # anonymous and shared with the child
             self._lock = multiprocessing.Lock()
-            pid, read_end = _start(self._steps, self._claims, self._lock)
+            pid, read_end = _start(self._steps, self._claims, self._lock, self._progress)
             self._child = (pid, read_end)
             self._reaper = weakref.finalize(self, _reap, pid, read_end)
 
@@ -64,9 +90,15 @@ class ForkedSteps:
     def is_forked(self) -> bool:
         return self._child is not None
 
-    def get(self, index: int) -> Any:
+    def get(self, index: int, *, on_progress: Callable[[int, int], None] | None = None) -> Any:
         """Step ``index``'s result: made here if nobody began it, else the child's (meanwhile,
-        steps nobody began are made here, from the last)."""
+        steps nobody began are made here, from the last). ``on_progress(done, total)`` hears how
+        far the step has come, wherever it is made, if it reports (``progress``)."""
+        reporter = self._progress.get(index)
+        if reporter is not None and on_progress is not None:
+            reporter.listener = on_progress
+            if reporter.latest is not None:
+                on_progress(*reporter.latest)
         while index not in self._results:
             if self._child is None or self._claim(index):
                 self._results[index] = self._steps[index]()
@@ -104,7 +136,11 @@ class ForkedSteps:
             self._collect()
             return True
         index, result = frame
-        self._results[index] = result
+        if index == _PROGRESS:
+            step, done, total = result
+            self._progress[step].tell(done, total)
+        else:
+            self._results[index] = result
         return True
 
     def _collect(self) -> None:
@@ -117,7 +153,7 @@ class ForkedSteps:
             log.warning("a forked child failed (wait status %d); the steps it did not send are made here", status)
 
 
-def _start(steps: list[Callable[[], Any]], claims: mmap.mmap, lock) -> tuple[int, int]:
+def _start(steps: list[Callable[[], Any]], claims: mmap.mmap, lock, progress: dict[int, StepProgress]) -> tuple[int, int]:
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: claim, compute, send each result, leave without this process's exit handlers
@@ -125,15 +161,21 @@ def _start(steps: list[Callable[[], Any]], claims: mmap.mmap, lock) -> tuple[int
         try:
             os.close(read_end)
             with os.fdopen(write_end, "wb") as pipe:
+
+                def send(index: int, result: Any) -> None:
+                    data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+                    pipe.write(_HEADER.pack(index, len(data)))
+                    pipe.write(data)
+                    pipe.flush()
+
+                for index, reporter in progress.items():
+                    reporter._send = lambda done, total, index=index: send(_PROGRESS, (index, done, total))
                 for index, step in enumerate(steps):
                     with lock:
                         if claims[index] != _FREE:
                             continue
                         claims[index] = _CHILD
-                    data = pickle.dumps(step(), protocol=pickle.HIGHEST_PROTOCOL)
-                    pipe.write(_HEADER.pack(index, len(data)))
-                    pipe.write(data)
-                    pipe.flush()
+                    send(index, step())
             status = 0
         finally:
             os._exit(status)

@@ -27,7 +27,7 @@ from collections.abc import Callable
 import ifcopenshell
 
 from twin.geometry.cache import GeometryCache, StepHasher
-from twin.geometry.forked import ForkedSteps
+from twin.geometry.forked import ForkedSteps, StepProgress
 from twin.geometry.mesher import get_element_keys
 from twin.ifc.quantities import RoomProperties, read_room_properties
 from twin.ifc.reader import IfcModel
@@ -50,7 +50,6 @@ class _Known:
     """What this process learns after the fork and a step made here may use (the child reads its own)."""
 
     structure: SpatialStructure | None = None
-    on_progress: Callable[[int, int], None] | None = None
 
 
 class ReadAhead:
@@ -67,11 +66,12 @@ class ReadAhead:
         get_hasher = self.get_hasher = functools.cache(lambda: StepHasher(model.file, text=StepText.read(model.path)))
         known = self._known = _Known()
         spaces = list(model.file.by_type("IfcSpace"))
+        progress = StepProgress()  # the context's, told whoever waits for it
 
         def context_stage() -> ContextMeshes:
             keys = get_element_keys(model.file, context, hasher=get_hasher()) if cache is not None else None
             return mesh_context(model, known.structure or read_spatial_structure(model), context, cache=cache, keys=keys,
-                                on_progress=known.on_progress)
+                                on_progress=progress)
 
         steps = [
             lambda: get_element_keys(model.file, spaces, hasher=get_hasher()),
@@ -81,7 +81,7 @@ class ReadAhead:
             steps.append(context_stage)
         self.has_context = context is not None
         fork = len(spaces) + len(context or ()) >= FORK_MIN or (len(spaces) > 0 and len(context or ()) >= FORK_MIN_CONTEXT)
-        self._steps = ForkedSteps(steps, fork=fork, spares={_ROOM_PROPERTIES})
+        self._steps = ForkedSteps(steps, fork=fork, spares={_ROOM_PROPERTIES}, progress={_CONTEXT: progress})
 
     def set_structure(self, structure: SpatialStructure) -> None:
         """The spatial structure this process has read: the context stage, if made here, uses it."""
@@ -97,8 +97,8 @@ class ReadAhead:
 
     def get_context(self, *, on_progress: Callable[[int, int], None] | None = None) -> ContextMeshes:
         """The context stage's geometry (its cached meshes not yet given a cache:
-        :meth:`ContextMeshes.attach`); ``on_progress(done, total)`` is called if it is made here."""
+        :meth:`ContextMeshes.attach`); ``on_progress(done, total)`` hears the meshing's progress,
+        in the child or here."""
         if not self.has_context:
             raise ValueError("this read-ahead was begun without the context's elements")
-        self._known.on_progress = on_progress
-        return self._steps.get(_CONTEXT)
+        return self._steps.get(_CONTEXT, on_progress=on_progress)

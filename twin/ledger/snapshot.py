@@ -286,9 +286,7 @@ def add_context(snapshot: Snapshot, *, progress: Progress | None = None, cache: 
     elements = snapshot.get_context_elements()
     on_progress = lambda done, total: say("context", done, total)  # noqa: E731
     if snapshot.ahead is not None and snapshot.ahead.has_context:
-        say("context", 0, len(elements))
         context = snapshot.ahead.get_context(on_progress=on_progress).attach(cache)
-        say("context", len(elements), len(elements))
     else:
         context = mesh_context(snapshot.model, snapshot.structure, elements, cache=cache, on_progress=on_progress)
     result = context.result
