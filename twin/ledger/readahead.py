@@ -3,17 +3,19 @@
 Once a file is open, three things an ingest needs depend on nothing it reads later:
 
 1. the rooms' geometry cache keys (a walk over the rooms' representation subgraphs);
-2. the rooms' property and quantity sets, declared areas among them;
-3. the context stage's geometry (:func:`~twin.ledger.context.mesh_context`): the building
+2. the context stage's geometry (:func:`~twin.ledger.context.mesh_context`): the building
    elements' keys, their meshes (from the cache, or made: most of a first ingest's work), their
-   storeys and the cut walls.
+   storeys and the cut walls;
+3. the rooms' property and quantity sets, declared areas among them.
 
 :class:`ReadAhead` begins them at once in a forked child
 (:class:`~twin.geometry.forked.ForkedSteps`), in that order, each sent back as soon as it is
 done, while this process reads the spatial structure, meshes and measures the rooms and stores
 them (it needs the rooms' keys first, their properties next, the context last). Whatever this
-process asks for before the child has begun it, it makes itself; while it waits for the rooms'
-keys it may make their properties, never the context (the long step, which it asks for last).
+process asks for before the child has begun it, it makes itself: the properties, as a rule,
+once its rooms are meshed, while the child makes the context (the longer step, better begun
+early). While it waits it makes nothing else: the properties of a large model take longer than
+the keys it waits for.
 Not worth a fork for a few elements: then each is made here when it is asked for, the keys
 sharing one hasher (:meth:`ReadAhead.get_hasher`) and the context this process's spatial
 structure (:meth:`ReadAhead.set_structure`).
@@ -43,7 +45,7 @@ FORK_MIN = 150
 #: 6-20 % off a full ingest; 13 elements and 7 rooms, or no rooms, 13-16 % slower).
 FORK_MIN_CONTEXT = 20
 
-_ROOM_KEYS, _ROOM_PROPERTIES, _CONTEXT = range(3)
+_ROOM_KEYS, _CONTEXT = 0, 1  # the properties come after the context, or after the keys without one
 
 
 class _Known:
@@ -73,15 +75,14 @@ class ReadAhead:
             return mesh_context(model, known.structure or read_spatial_structure(model), context, cache=cache, keys=keys,
                                 on_progress=progress)
 
-        steps = [
-            lambda: get_element_keys(model.file, spaces, hasher=get_hasher()),
-            lambda: {space.id(): read_room_properties(space, model.units) for space in spaces},
-        ]
+        steps = [lambda: get_element_keys(model.file, spaces, hasher=get_hasher())]
         if context is not None:
             steps.append(context_stage)
+        steps.append(lambda: {space.id(): read_room_properties(space, model.units) for space in spaces})
         self.has_context = context is not None
+        self._properties = len(steps) - 1
         fork = len(spaces) + len(context or ()) >= FORK_MIN or (len(spaces) > 0 and len(context or ()) >= FORK_MIN_CONTEXT)
-        self._steps = ForkedSteps(steps, fork=fork, spares={_ROOM_PROPERTIES}, progress={_CONTEXT: progress})
+        self._steps = ForkedSteps(steps, fork=fork, spares=(), progress={_CONTEXT: progress})
 
     def set_structure(self, structure: SpatialStructure) -> None:
         """The spatial structure this process has read: the context stage, if made here, uses it."""
@@ -93,7 +94,7 @@ class ReadAhead:
 
     def get_room_properties(self) -> dict[int, RoomProperties]:
         """Every IfcSpace's property and quantity sets, by step id."""
-        return self._steps.get(_ROOM_PROPERTIES)
+        return self._steps.get(self._properties)
 
     def get_context(self, *, on_progress: Callable[[int, int], None] | None = None) -> ContextMeshes:
         """The context stage's geometry (its cached meshes not yet given a cache:
