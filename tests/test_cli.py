@@ -36,6 +36,24 @@ def test_ingest_json_reports_each_file(twin_env, tmp_path):
     assert again[0]["skipped"] is True
 
 
+def test_ingest_hashes_each_file_once(twin_env, tmp_path, monkeypatch):
+    from twin.ifc import spf
+    from twin.ledger import ingest, report
+
+    model = build_model(tmp_path / "m.ifc", [RoomSpec("101")])
+    hashed, get_sha256 = [], spf.get_sha256
+
+    def counted(path):
+        hashed.append(path)
+        return get_sha256(path)
+
+    for module in (spf, ingest, report):
+        monkeypatch.setattr(module, "get_sha256", counted)
+    assert twin("ingest", model).exit_code == 0
+    assert len(hashed) == 1  # to see whether it is in the ledger, and then to store it
+    assert twin("ingest", model).exit_code == 0 and len(hashed) == 2  # unchanged: seen, skipped
+
+
 def test_ingest_of_files_already_in_the_ledger_says_so_without_loading_the_ingest(twin_env, tmp_path):
     """A fresh ``twin ingest`` of unchanged files imports no ifcopenshell, geometry or rules
     (a third less time): only the file checks, its sha256 and one query."""

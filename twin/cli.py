@@ -77,13 +77,15 @@ def ingest(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary per file on stdout.")] = False,
 ) -> None:
     """Ingest IFC models: every IfcSpace becomes a room in the ledger, with 3D assets."""
-    from twin.ifc.spf import check_ifc_file
+    from twin.ifc.spf import check_ifc_file, get_sha256
     from twin.ledger.report import find_unchanged
 
     try:
         schemas = {path: check_ifc_file(path) for path in paths}  # every path is checked before anything is written
         engine = _engine(db)
-        unchanged = {path: report for path in paths if (report := find_unchanged(engine, path, schema=schemas[path])) is not None}
+        digests = {path: get_sha256(path) for path in paths}
+        unchanged = {path: report for path in paths
+                     if (report := find_unchanged(engine, path, schema=schemas[path], sha256=digests[path])) is not None}
         if len(unchanged) < len(paths):  # the ingest (ifcopenshell, geometry, rules) is imported only for a file it must read
             from twin.ledger.ingest import ingest_file
         reports = []
@@ -98,7 +100,8 @@ def ingest(
                 def on_progress(stage: str, done: int, total: int, task=task, name=path.name) -> None:
                     bar.show(task, description=f"{name} · {STAGE_LABELS.get(stage, stage)}", done=done, total=total)
 
-                reports.append(ingest_file(path, engine=engine, assets_dir=get_settings().assets_dir, progress=on_progress))
+                reports.append(ingest_file(path, engine=engine, assets_dir=get_settings().assets_dir, progress=on_progress,
+                                           sha256=digests[path]))
                 bar.remove_task(task)
     except TwinError as error:
         fail(str(error))

@@ -50,26 +50,28 @@ def ingest_file(
     actor: str | None = None,
     progress: Progress | None = None,
     with_context: bool = True,
+    sha256: str | None = None,
 ) -> IngestReport:
     """Ingest one IFC file in two stages, each one transaction; see the module docstring.
 
     Rooms first: the ledger holds every room, measured, with room-only storey GLBs as soon as
     the rooms are meshed (the version's ``stage`` is ``rooms``). Then the building elements are
     meshed and the assets, plans and outlines replaced (``stage`` becomes ``complete``).
-    ``with_context=False`` stops after the rooms. Meshes are cached under ``assets_dir/cache``
+    ``with_context=False`` stops after the rooms. ``sha256``: the file's, if the caller has read
+    it already (``twin ingest`` has, to skip unchanged files). Meshes are cached under ``assets_dir/cache``
     by the content of each element's representation, so a new version re-meshes only changes.
     The garbage collector is paused meanwhile (:mod:`twin.collector`).
     """
     with paused_collector():
         return _ingest_file(Path(path), engine=engine, assets_dir=assets_dir, actor=actor, progress=progress,
-                            with_context=with_context)
+                            with_context=with_context, sha256=sha256)
 
 
 def _ingest_file(path: Path, *, engine: Engine, assets_dir: Path, actor: str | None, progress: Progress | None,
-                 with_context: bool) -> IngestReport:
+                 with_context: bool, sha256: str | None) -> IngestReport:
     started = time.perf_counter()
     schema = check_ifc_file(path)
-    sha256 = get_sha256(path)
+    sha256 = sha256 or get_sha256(path)
     with transaction(engine) as session:
         known = session.scalar(select(ModelVersion).where(ModelVersion.sha256 == sha256))
         if known is not None and (known.stage == "complete" or not with_context):

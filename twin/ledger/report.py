@@ -72,12 +72,12 @@ def get_skipped_report(path: Path, schema: str, known: ModelVersion, *, started:
     return report
 
 
-def find_unchanged(engine: Engine, path: Path, *, schema: str) -> IngestReport | None:
+def find_unchanged(engine: Engine, path: Path, *, schema: str, sha256: str | None = None) -> IngestReport | None:
     """The skipped report of ``path`` (checked already: ``schema`` is what
-    :func:`~twin.ifc.spf.check_ifc_file` said of it) if its bytes are a complete version in the
-    ledger, else ``None``."""
+    :func:`~twin.ifc.spf.check_ifc_file` said of it; ``sha256``: its digest, if known) if its
+    bytes are a complete version in the ledger, else ``None``."""
     started = time.perf_counter()
-    sha256 = get_sha256(path)
+    sha256 = sha256 or get_sha256(path)
     with transaction(engine) as session:
         known = session.scalar(select(ModelVersion).where(ModelVersion.sha256 == sha256, ModelVersion.stage == "complete"))
         return get_skipped_report(path, schema, known, started=started) if known is not None else None
