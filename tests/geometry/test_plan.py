@@ -62,11 +62,24 @@ def test_an_outline_of_the_same_parts_comes_from_the_cache_and_a_changed_part_is
     made = []
     real = section.outline_of
     monkeypatch.setattr(section, "outline_of", lambda parts: made.append(1) or real(parts))
-    parts = {"A": [box(0, 0, 4, 4), box(4.2, 0, 8, 4)], "B": [box(20, 0, 24, 4)]}
+    parts = {"A": {"1F": [box(0, 0, 4, 4), box(4.2, 0, 8, 4)]}, "B": {"1F": [box(20, 0, 24, 4)]}}
     first = outline_many(parts, cache=GeometryCache(tmp_path))
     assert len(made) == 2
-    again = outline_many({"A": parts["A"][::-1], "B": [box(20, 0, 24, 5)]}, cache=GeometryCache(tmp_path))  # A's parts in another order
+    again = outline_many({"A": {"1F": parts["A"]["1F"][::-1]}, "B": {"1F": [box(20, 0, 24, 5)]}}, cache=GeometryCache(tmp_path))  # A's parts in another order
     assert len(made) == 3 and again["A"].equals(first["A"]) and again["B"].bounds == (20, 0, 24, 5)
+
+
+def test_a_building_with_one_storey_changed_unites_that_storey_alone_and_outlines_as_without_a_cache(tmp_path, monkeypatch):
+    united = []
+    real = section.unite
+    monkeypatch.setattr(section, "unite", lambda parts: united.append(1) or real(parts))
+    storeys = {f"{n}F": [box(0, 0, 4, 4), box(4.2, 0, 8, 4 + n / 10)] for n in range(1, 5)}
+    outline_many({"A": storeys}, cache=GeometryCache(tmp_path))
+    assert len(united) == 4
+    storeys["3F"] = [box(0, 0, 12, 4)]
+    with_cache = outline_many({"A": storeys}, cache=GeometryCache(tmp_path))["A"]
+    assert len(united) == 5
+    assert with_cache.equals(outline_many({"A": storeys})["A"]) and with_cache.bounds == (0, 0, 12, 4.4)
 
 
 def test_each_room_is_a_group_keyed_by_global_id_with_number_name_and_area():

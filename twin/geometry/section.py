@@ -99,21 +99,39 @@ def outline_of(parts: Iterable[BaseGeometry], *, close_gaps_m: float = 0.5, simp
     return shapely.set_precision(union.simplify(simplify_m), PLAN_GRID_M)
 
 
-def outline_many(parts: dict[str, list[BaseGeometry]], *, cache: GeometryCache | None = None) -> dict[str, BaseGeometry]:
-    """:func:`outline_of` for each ``key -> parts``; with a ``cache``, an outline made before of
-    the same parts (exactly: their WKB) by the same code is not made again. The union is most
-    of an outline's cost, and a new version of a model mostly has the same rooms and walls."""
+def outline_many(parts: dict[str, dict[str, list[BaseGeometry]]], *, cache: GeometryCache | None = None) -> dict[str, BaseGeometry]:
+    """:func:`outline_of` for each ``key -> {storey -> parts}``, each storey's parts united first
+    (:func:`unite`). With a ``cache``, a storey united before (exactly the same parts: their WKB)
+    by the same code is not united again, nor an outline made of the same storeys: the union is
+    most of an outline's cost, and a new version of a model mostly changes a storey, not all."""
     if cache is None:
-        return {key: outline_of(geometries) for key, geometries in parts.items()}
+        return {key: outline_of([unite(geometries) for geometries in storeys.values()]) for key, storeys in parts.items()}
     code = get_code_fingerprint(sys.modules[__name__])
-    keys = {}
-    for key, geometries in parts.items():
-        digest = hashlib.blake2b(digest_size=20)
-        for wkb in sorted(shapely.to_wkb([g for g in geometries if g is not None and not g.is_empty])):
-            digest.update(wkb)
-        keys[key] = f"outline:{code}:{digest.hexdigest()}"
-    made = cache.remember_many({keys[key]: (lambda geometries=geometries: outline_of(geometries)) for key, geometries in parts.items()})
-    return {key: made[keys[key]] for key in parts}
+    storey_keys = {(key, storey): f"union:{code}:{_get_parts_digest(geometries)}"
+                   for key, storeys in parts.items() for storey, geometries in storeys.items()}
+    unions = cache.remember_many({storey_keys[key, storey]: (lambda geometries=geometries: unite(geometries))
+                                  for key, storeys in parts.items() for storey, geometries in storeys.items()})
+    outlines = {}
+    for key, storeys in parts.items():
+        mine = sorted(storey_keys[key, storey] for storey in storeys)
+        outline_key = f"outline:{code}:" + hashlib.blake2b("|".join(mine).encode(), digest_size=20).hexdigest()
+        outlines[key] = (outline_key, [unions[storey_key] for storey_key in mine])
+    made = cache.remember_many({outline_key: (lambda united=united: outline_of(united)) for outline_key, united in outlines.values()})
+    return {key: made[outline_key] for key, (outline_key, _) in outlines.items()}
+
+
+def unite(parts: Iterable[BaseGeometry]) -> BaseGeometry:
+    """The union of ``parts`` (world x/y polygons), the empty and missing left out."""
+    geometries = [g for g in parts if g is not None and not g.is_empty]
+    return shapely.union_all(geometries) if geometries else Polygon()
+
+
+def _get_parts_digest(geometries: list[BaseGeometry]) -> str:
+    """A digest of a set of geometries, whatever their order (their WKB, sorted)."""
+    digest = hashlib.blake2b(digest_size=20)
+    for wkb in sorted(shapely.to_wkb([g for g in geometries if g is not None and not g.is_empty])):
+        digest.update(wkb)
+    return digest.hexdigest()
 
 
 def as_multipolygon(geometry: BaseGeometry) -> MultiPolygon:

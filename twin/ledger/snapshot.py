@@ -193,13 +193,14 @@ def _mesh(snapshot: Snapshot, elements, *, stage: str, say: Progress, cache: Geo
 
 def _get_outlines(structure: SpatialStructure, rooms: dict[str, RoomRecord], plan_walls: dict[str, BaseGeometry], *,
                   cache: GeometryCache | None) -> dict[str, BaseGeometry]:
-    """Each building's outline from its rooms' footprints and its storeys' cut walls (made before: from the ``cache``)."""
-    parts: dict[str, list[BaseGeometry]] = {}
+    """Each building's outline from its rooms' footprints and its storeys' cut walls, storey by
+    storey (made before: from the ``cache``)."""
+    parts: dict[str, dict[str, list[BaseGeometry]]] = {}
     for storey_gid, walls in plan_walls.items():
-        parts.setdefault(structure.storeys[storey_gid].parent_global_id, []).append(walls)
+        parts.setdefault(structure.storeys[storey_gid].parent_global_id, {}).setdefault(storey_gid, []).append(walls)
     for room in rooms.values():
         if room.measures is not None:
-            parts.setdefault(room.building_global_id, []).append(room.measures.footprint)
+            parts.setdefault(room.building_global_id, {}).setdefault(room.storey_global_id, []).append(room.measures.footprint)
     return outline_many(parts, cache=cache)
 
 
