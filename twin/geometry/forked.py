@@ -3,16 +3,17 @@ shared with it: each step is made once, by whichever process claims it first.
 
 An ingest meshes and stores its rooms first; its context stage (the cache keys, meshes and cut
 walls of a few thousand walls, doors and slabs) does not depend on the rooms, so a child forked
-after the file is opened makes it meanwhile, and first the rooms' keys and properties while this
-process reads the spatial structure (see :mod:`twin.ledger.readahead`). The
+after the file is opened makes it meanwhile, and first the rooms' keys while this process reads
+the spatial structure (see :mod:`twin.ledger.readahead`). The
 child inherits the parsed file as it is (nothing is pickled going in), takes the steps in order,
 sends each result back pickled through a pipe as soon as it has it (its index, its length, the
 pickle) and exits without running any of this process's exit code.
 
 This process does not only wait. Asked for a step nobody has begun, it makes the step itself;
 asked for one the child is making, it takes steps nobody has begun from the end of the list
-while it waits, of those it was told it may (a short step, such as the rooms' properties, is
-worth making here; a long one, such as the context stage, is better left to the child). A
+while it waits, of those it was told it may (a step shorter than the wait is worth making
+here; a longer one, such as the context stage, is better left to the child). A step may report
+its progress (:class:`StepProgress`), which reaches this process through the same pipe. A
 step's claim is a byte in memory both processes share, set under a lock.
 
 Forking follows the rules of :mod:`twin.geometry.workers`: only a single-threaded process forks

@@ -16,6 +16,7 @@ process asks for before the child has begun it, it makes itself: the properties,
 once its rooms are meshed, while the child makes the context (the longer step, better begun
 early). While it waits it makes nothing else: the properties of a large model take longer than
 the keys it waits for.
+
 Not worth a fork for a few elements: then each is made here when it is asked for, the keys
 sharing one hasher (:meth:`ReadAhead.get_hasher`) and the context this process's spatial
 structure (:meth:`ReadAhead.set_structure`).

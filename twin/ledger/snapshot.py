@@ -115,7 +115,7 @@ class Snapshot:
     timings: dict[str, float] = field(default_factory=dict)
     plan_walls: dict[str, BaseGeometry] = field(default_factory=dict)  # storey GlobalId -> cut walls
     outlines: dict[str, BaseGeometry] | None = None  # building GlobalId -> outline, once the walls are cut
-    ahead: ReadAhead | None = None  # the rooms' keys and properties and the context's keys, computed ahead
+    ahead: ReadAhead | None = None  # the rooms' keys and properties and the context's geometry, made ahead
     meshing: MeshingReport = field(default_factory=MeshingReport)
     context_elements: list[ifcopenshell.entity_instance] | None = None  # found once (get_context_elements)
 
@@ -285,7 +285,10 @@ def add_context(snapshot: Snapshot, *, progress: Progress | None = None, cache: 
     say = progress or (lambda stage, done, total: None)
     started = time.perf_counter()
     elements = snapshot.get_context_elements()
-    on_progress = lambda done, total: say("context", done, total)  # noqa: E731
+
+    def on_progress(done: int, total: int) -> None:
+        say("context", done, total)
+
     if snapshot.ahead is not None and snapshot.ahead.has_context:
         context = snapshot.ahead.get_context(on_progress=on_progress).attach(cache)
     else:
