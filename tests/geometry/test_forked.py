@@ -48,35 +48,33 @@ def test_a_child_that_fails_is_made_good_here(forking_allowed, caplog):
     assert "failed" in caplog.text
 
 
-def test_steps_arrive_one_by_one_without_waiting_for_the_later_ones(forking_allowed, tmp_path):
-    go = tmp_path / "go"
+def waits_for(go):
+    """A step that gives its process's id once the file ``go`` exists (``None`` after 10 s)."""
 
-    def waits_for_the_caller():
-        for _ in range(1000):
-            if go.exists():
-                return "second", os.getpid()
-            time.sleep(0.01)
-        return "timed out", os.getpid()
-
-    steps = ForkedSteps([os.getpid, waits_for_the_caller])
-    wait_until_the_child_claims(steps, 1)  # the first is sent, the second begun
-    first = steps.get(0)
-    go.touch()
-    second = steps.get(1)
-    assert first != os.getpid() and second == ("second", first)
-
-
-def test_a_step_nobody_began_is_made_here_and_the_child_skips_it(forking_allowed, tmp_path):
-    go = tmp_path / "go"
-
-    def waits_for_the_caller():
+    def step():
         for _ in range(1000):
             if go.exists():
                 return os.getpid()
             time.sleep(0.01)
+        return None
 
+    return step
+
+
+def test_steps_arrive_one_by_one_without_waiting_for_the_later_ones(forking_allowed, tmp_path):
+    go = tmp_path / "go"
+    steps = ForkedSteps([os.getpid, waits_for(go)])
+    wait_until_the_child_claims(steps, 1)  # the first is sent, the second begun
+    first = steps.get(0)
+    go.touch()
+    second = steps.get(1)
+    assert first != os.getpid() and second == first
+
+
+def test_a_step_nobody_began_is_made_here_and_the_child_skips_it(forking_allowed, tmp_path):
+    go = tmp_path / "go"
     made = []
-    steps = ForkedSteps([waits_for_the_caller, lambda: made.append("second") or os.getpid()])
+    steps = ForkedSteps([waits_for(go), lambda: made.append("second") or os.getpid()])
     wait_until_the_child_claims(steps, 0)
     assert steps.get(1) == os.getpid() and made == ["second"]  # made here at once, not waited for
     go.touch()
@@ -212,15 +210,7 @@ def test_a_context_from_the_cache_travels_as_keys_and_loads_from_this_process_ca
 
 def test_while_this_process_waits_it_makes_only_the_steps_it_may(forking_allowed, tmp_path):
     go = tmp_path / "go"
-
-    def waits_for_the_caller():
-        for _ in range(1000):
-            if go.exists():
-                return os.getpid()
-            time.sleep(0.01)
-        return None
-
-    steps = ForkedSteps([waits_for_the_caller, lambda: os.getpid(), lambda: os.getpid()], spares={1})
+    steps = ForkedSteps([waits_for(go), lambda: os.getpid(), lambda: os.getpid()], spares={1})
     wait_until_the_child_claims(steps, 0)
     threading.Timer(0.3, go.touch).start()
     assert steps.get(0) != os.getpid()
