@@ -58,6 +58,17 @@ def test_cuts_and_outlines_come_on_the_plan_grid_so_they_are_stored_without_a_sn
     assert cut.area == pytest.approx(5.00004 * 0.2 + 0.2 * 3.923456, abs=1e-3)
 
 
+def test_a_cut_is_as_it_will_be_after_the_cache_or_a_pipe_so_outlines_do_not_depend_on_where_it_was_made():
+    import pickle
+
+    cut = cut_at([wall(0.00003, 0, 5.00007, 0.2), wall(0, 0, 0.2, 4.123456), wall(4.8, 0, 5.0, 3.3)], 1.2)
+    travelled = pickle.loads(pickle.dumps(cut))  # as from the geometry cache or the read-ahead child
+    assert shapely.get_precision(cut) == shapely.get_precision(travelled) == 0  # no precision model for an overlay to use
+    assert shapely.equals_exact(cut, shapely.normalize(cut), 0)  # rings from a canonical vertex, in any process
+    room = box(0.2, 0.2, 4.8, 3.3)
+    assert shapely.equals_exact(outline_of([cut, room]), outline_of([travelled, room]), 0)
+
+
 def test_an_outline_of_the_same_parts_comes_from_the_cache_and_a_changed_part_is_outlined_again(tmp_path, monkeypatch):
     made = []
     real = section.outline_of

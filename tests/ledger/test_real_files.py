@@ -151,3 +151,30 @@ def test_the_report_says_which_library_meshed_what_and_what_fell_back(ingested, 
     for fallback in meshing["fallbacks"]:  # a library's result not kept; the element kept by a later one
         assert fallback["kept_by"] not in ("failed", fallback["library"]) and fallback["reason"]
     assert (name == "TallBuilding.ifc") <= any(f["kept_by"] == "opencascade" for f in meshing["fallbacks"])
+
+
+@pytest.mark.parametrize("path", get_real_ifc_files(), ids=lambda p: p.name)
+def test_a_context_made_in_the_read_ahead_child_is_the_context_made_in_one_process(path, tmp_path, monkeypatch):
+    from shapely.geometry import shape
+
+    from twin.geometry import workers
+    from twin.ledger import readahead
+
+    monkeypatch.setattr(readahead, "FORK_MIN", 1)
+    monkeypatch.setattr(readahead, "FORK_MIN_CONTEXT", 1)
+    stored = []
+    for fork in (True, False):
+        monkeypatch.setattr(workers, "_is_single_threaded", lambda fork=fork: fork)  # False: no process may fork
+        engine = open_ledger(f"sqlite:///{tmp_path / f'fork-{fork}.db'}")
+        report = ingest_file(path, engine=engine, assets_dir=tmp_path / f"assets-{fork}")
+        with transaction(engine) as session:
+            walls = {s.global_id: shape(s.plan_walls) for s in session.scalars(select(Storey)) if s.plan_walls}
+            outlines = {b.global_id: shape(b.outline) for b in session.scalars(select(Building)) if b.outline}
+            sizes = sorted(session.scalars(select(Asset.size_bytes)))
+        stored.append((report.context_elements, report.failed_elements, report.meshing["by_library"], walls, outlines, sizes))
+        engine.dispose()
+    (*counts_there, walls_there, outlines_there, sizes_there), (*counts_here, walls_here, outlines_here, sizes_here) = stored
+    assert counts_there == counts_here and sizes_there == sizes_here
+    assert walls_there.keys() == walls_here.keys() and outlines_there.keys() == outlines_here.keys()
+    assert all(walls_there[gid].equals(walls_here[gid]) for gid in walls_here)
+    assert all(outlines_there[gid].equals(outlines_here[gid]) for gid in outlines_here)

@@ -72,7 +72,12 @@ def cut_at(meshes: Iterable[ElementMesh], z: float) -> BaseGeometry:
     polygons = polygons[shapely.area(polygons) > 1e-6]
     if len(polygons) == 0:
         return Polygon()
-    return shapely.set_precision(shapely.union_all(polygons).simplify(0.002), PLAN_GRID_M)
+    walls = shapely.set_precision(shapely.union_all(polygons).simplify(0.002), PLAN_GRID_M)
+    # as after any trip through WKB (the geometry cache, the read-ahead child's pipe): without GEOS's
+    # precision model, which an overlay with it would otherwise use, and in normal form (each ring
+    # from a canonical vertex), so that an outline made with these walls is the same wherever they
+    # were cut (a building's outline differed by 0.1 % between fresh and cached or sent cuts)
+    return shapely.normalize(shapely.set_precision(walls, 0))
 
 
 def cut_storeys(walls: dict[str, tuple[list[ElementMesh], float]], *, cache: GeometryCache | None = None) -> dict[str, BaseGeometry]:
