@@ -260,3 +260,9 @@ def test_a_steps_progress_reaches_whoever_waits_for_it_wherever_it_is_made(forki
     made_by = steps.get(0, on_progress=lambda done, total: heard.append((done, total)))
     assert (made_by != os.getpid()) == fork
     assert heard == [(1, 3), (2, 3), (3, 3)]
+
+
+def test_a_child_told_to_be_nice_yields_the_cores_to_this_process(forking_allowed):
+    steps = ForkedSteps([lambda: os.nice(0)], nice=5)
+    wait_until_the_child_claims(steps, 0)
+    assert steps.get(0) == min(os.nice(0) + 5, 19)

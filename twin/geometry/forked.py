@@ -70,10 +70,12 @@ class ForkedSteps:
     """``steps`` (calls), each made once: by a child forked now (``fork=True`` and this process
     may fork), in order, or here (see the module docstring). :meth:`get` gives one step's result.
     ``spares``: the steps this process may make while it waits for another (default: all).
-    ``progress``: step index -> the :class:`StepProgress` that step reports to."""
+    ``progress``: step index -> the :class:`StepProgress` that step reports to. ``nice``: added
+    to the child's niceness (and so its own children's), so that it takes what this process leaves
+    of the cores: work ahead of need should not slow the work at hand."""
 
     def __init__(self, steps: Sequence[Callable[[], Any]], *, fork: bool = True, spares: Collection[int] | None = None,
-                 progress: Mapping[int, StepProgress] | None = None):
+                 progress: Mapping[int, StepProgress] | None = None, nice: int = 0):
         self._steps = list(steps)
         self._spares = range(len(self._steps)) if spares is None else spares
         self._progress = dict(progress or {})
@@ -83,7 +85,7 @@ class ForkedSteps:
         if fork and workers.can_fork() and self._steps:
             self._claims = mmap.mmap(-1, len(self._steps))  # anonymous and shared with the child
             self._lock = multiprocessing.Lock()
-            pid, read_end = _start(self._steps, self._claims, self._lock, self._progress)
+            pid, read_end = _start(self._steps, self._claims, self._lock, self._progress, nice)
             self._child = (pid, read_end)
             self._reaper = weakref.finalize(self, _reap, pid, read_end)
 
@@ -154,13 +156,15 @@ class ForkedSteps:
             log.warning("a forked child failed (wait status %d); the steps it did not send are made here", status)
 
 
-def _start(steps: list[Callable[[], Any]], claims: mmap.mmap, lock, progress: dict[int, StepProgress]) -> tuple[int, int]:
+def _start(steps: list[Callable[[], Any]], claims: mmap.mmap, lock, progress: dict[int, StepProgress], nice: int) -> tuple[int, int]:
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: claim, compute, send each result, leave without this process's exit handlers
         status = 1
         try:
             os.close(read_end)
+            if nice:
+                os.nice(nice)
             with os.fdopen(write_end, "wb") as pipe:
 
                 def send(index: int, result: Any) -> None:

@@ -46,6 +46,9 @@ FORK_MIN = 150
 #: 6-20 % off a full ingest; 13 elements and 7 rooms, or no rooms, 13-16 % slower).
 FORK_MIN_CONTEXT = 20
 
+#: The child's niceness: its work (and its kernel workers') is ahead of need, this process's comes first.
+CHILD_NICE = 10
+
 _ROOM_KEYS, _CONTEXT = 0, 1  # the properties come after the context, or after the keys without one
 
 
@@ -83,7 +86,7 @@ class ReadAhead:
         self.has_context = context is not None
         self._properties = len(steps) - 1
         fork = len(spaces) + len(context or ()) >= FORK_MIN or (len(spaces) > 0 and len(context or ()) >= FORK_MIN_CONTEXT)
-        self._steps = ForkedSteps(steps, fork=fork, spares=(), progress={_CONTEXT: progress})
+        self._steps = ForkedSteps(steps, fork=fork, spares=(), progress={_CONTEXT: progress}, nice=CHILD_NICE)
 
     def set_structure(self, structure: SpatialStructure) -> None:
         """The spatial structure this process has read: the context stage, if made here, uses it."""
