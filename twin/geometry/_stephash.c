@@ -172,7 +172,7 @@ static int is_digit(uint8_t c) { return c >= '0' && c <= '9'; }
 static int get_body(const Text *text, const uint8_t *ref, Py_ssize_t ref_length, const uint8_t **body, Py_ssize_t *length) {
     int64_t id = 0;
     for (Py_ssize_t i = 1; i < ref_length; i++) {
-        if (id > (INT64_MAX - 9) / 10)
+        if (!is_digit(ref[i]) || id > (INT64_MAX - 9) / 10)
             return 0;
         id = id * 10 + (ref[i] - '0');
     }
@@ -381,7 +381,12 @@ static PyObject *hash_ref(PyObject *module, PyObject *args) {
             PyObject *key = PyBytes_FromStringAndSize(at, token->length);
             if (key == NULL)
                 goto done;
-            if (PyDict_Contains(memo, key)) {
+            int known_already = PyDict_Contains(memo, key);
+            if (known_already < 0) {
+                Py_DECREF(key);
+                goto done;
+            }
+            if (known_already) {
                 Py_DECREF(key);
                 continue;
             }
