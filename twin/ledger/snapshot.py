@@ -245,9 +245,9 @@ def read_rooms(
     """The rooms stage: hierarchy, properties, rooms meshed and measured (no building elements).
 
     With a ``cache``, the rooms' cache keys and properties (and, ``context_next``:
-    :func:`add_context` will follow, the context's keys) are begun at once, in a forked child
-    (:class:`~twin.ledger.readahead.ReadAhead`): the rooms are meshed first, and their records
-    made after, from properties read ahead meanwhile."""
+    :func:`add_context` will follow, the whole context stage's geometry) are begun at once, in a
+    forked child (:class:`~twin.ledger.readahead.ReadAhead`): the rooms are meshed first, and
+    their records made after; the context is made meanwhile, on the other core."""
     say = progress or (lambda stage, done, total: None)
     started = time.perf_counter()
     say("read", 0, 1)
