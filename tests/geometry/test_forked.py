@@ -7,6 +7,8 @@ import os
 import threading
 import time
 
+from pathlib import Path
+
 import ifcopenshell
 import pytest
 
@@ -266,3 +268,56 @@ def test_a_child_told_to_be_nice_yields_the_cores_to_this_process(forking_allowe
     steps = ForkedSteps([lambda: os.nice(0)], nice=5)
     wait_until_the_child_claims(steps, 0)
     assert steps.get(0) == min(os.nice(0) + 5, 19)
+
+
+def _is_running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
+    except (FileNotFoundError, IndexError):
+        return False
+
+
+@pytest.mark.parametrize("ending", ["dropped", "failed"])
+def test_what_a_child_starts_ends_with_it(forking_allowed, tmp_path, ending):
+    """A read-ahead child meshes with kernel workers of its own; stopped (its results not wanted)
+    or failed, it must not leave them behind, waiting forever to send what they made."""
+    started, parent = tmp_path / "worker", os.getpid()
+
+    def starts_a_worker():
+        if os.getpid() == parent:  # made here, the child having failed
+            return "made here"
+        if os.fork() == 0:  # the worker
+            time.sleep(60)
+            os._exit(0)
+        started.write_text("")
+        if ending == "failed":
+            time.sleep(0.2)
+            raise RuntimeError("the child fails, its worker still running")
+        time.sleep(60)
+
+    steps = ForkedSteps([starts_a_worker])
+    wait_until_the_child_claims(steps, 0)
+    deadline = time.monotonic() + 10
+    while not started.exists():
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    group = steps._child[0]
+    members = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and _in_group(int(p.name), group)]
+    assert len(members) == 2  # the child and its worker
+    if ending == "dropped":
+        del steps
+    else:
+        waiting = time.monotonic()
+        assert steps.get(0) == "made here"
+        assert time.monotonic() - waiting < 10  # the child's end is seen, though its worker holds the pipe open
+    deadline = time.monotonic() + 10
+    while any(_is_running(pid) for pid in members):
+        assert time.monotonic() < deadline, "the child's worker outlived it"
+        time.sleep(0.01)
+
+
+def _in_group(pid: int, group: int) -> bool:
+    try:
+        return os.getpgid(pid) == group
+    except ProcessLookupError:
+        return False

@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 _FREE, _CHILD, _HERE = 0, 1, 2  # a step's claim
 _HEADER = struct.Struct("<IQ")  # step index, pickle length
 _PROGRESS = 0xFFFFFFFF  # in place of a step index: the frame is a step's progress, (index, done, total)
+_LIVENESS_MS = 100  # while waiting for the child, how often to ask whether it still runs
 
 
 class StepProgress:
@@ -81,6 +82,7 @@ class ForkedSteps:
         self._progress = dict(progress or {})
         self._results: dict[int, Any] = {}
         self._child: tuple[int, int] | None = None  # (pid, read end of the pipe)
+        self._status: int | None = None  # the child's wait status, once it has ended
         self._claims = None
         if fork and workers.can_fork() and self._steps:
             self._claims = mmap.mmap(-1, len(self._steps))  # anonymous and shared with the child
@@ -134,7 +136,7 @@ class ForkedSteps:
             poll.register(pipe, select.POLLIN)
             if not poll.poll(0):
                 return False
-        frame = _read_frame(pipe)
+        frame = _read_frame(pipe, is_alive=self._is_alive)
         if frame is None:
             self._collect()
             return True
@@ -146,12 +148,24 @@ class ForkedSteps:
             self._results[index] = result
         return True
 
+    def _is_alive(self) -> bool:
+        """Whether the child still runs (once it has ended, its wait status is kept for :meth:`_collect`)."""
+        if self._status is None:
+            pid, status = os.waitpid(self._child[0], os.WNOHANG)
+            if pid != 0:
+                self._status = status
+        return self._status is None
+
     def _collect(self) -> None:
         pid, pipe = self._child
         self._child = None
         self._reaper.detach()
         os.close(pipe)
-        _, status = os.waitpid(pid, 0)
+        status = self._status if self._status is not None else os.waitpid(pid, 0)[1]
+        try:  # a child that failed may leave kernel workers behind
+            os.killpg(pid, signal.SIGKILL)
+        except ProcessLookupError:  # none left
+            pass
         if status != 0:
             log.warning("a forked child failed (wait status %d); the steps it did not send are made here", status)
 
@@ -162,6 +176,7 @@ def _start(steps: list[Callable[[], Any]], claims: mmap.mmap, lock, progress: di
     if pid == 0:  # the child: claim, compute, send each result, leave without this process's exit handlers
         status = 1
         try:
+            os.setpgid(0, 0)  # a group of its own, its kernel workers with it: stopped together (_reap)
             os.close(read_end)
             if nice:
                 os.nice(nice)
@@ -184,13 +199,26 @@ def _start(steps: list[Callable[[], Any]], claims: mmap.mmap, lock, progress: di
             status = 0
         finally:
             os._exit(status)
+    try:
+        os.setpgid(pid, pid)  # as the child does: whichever runs first, the group exists before _reap may need it
+    except (PermissionError, ProcessLookupError):  # the child has already set it, or run and gone
+        pass
     os.close(write_end)
     return pid, read_end
 
 
-def _read_exactly(fd: int, size: int) -> bytes:
+def _read_exactly(fd: int, size: int, *, is_alive: Callable[[], bool]) -> bytes:
+    """Up to ``size`` bytes, fewer if the pipe ends or the child is gone with nothing more sent.
+    (A child's own children hold the pipe open after it, as forked kernel workers do: its end
+    alone would not end the pipe.)"""
     parts, left = [], size
+    poll = select.poll()
+    poll.register(fd, select.POLLIN)
     while left:
+        if not poll.poll(_LIVENESS_MS):  # nothing yet
+            if is_alive() or poll.poll(0):
+                continue
+            break  # the child is gone, and nothing more came
         part = os.read(fd, min(left, 1 << 20))
         if not part:
             break
@@ -199,22 +227,26 @@ def _read_exactly(fd: int, size: int) -> bytes:
     return b"".join(parts)
 
 
-def _read_frame(fd: int) -> tuple[int, Any] | None:
-    """The next ``(step index, result)`` a child sent, or ``None`` when the pipe ends or a frame
-    is cut short."""
-    header = _read_exactly(fd, _HEADER.size)
+def _read_frame(fd: int, *, is_alive: Callable[[], bool]) -> tuple[int, Any] | None:
+    """The next ``(step index, result)`` a child sent, or ``None`` when the pipe ends, the child
+    is gone or a frame is cut short."""
+    header = _read_exactly(fd, _HEADER.size, is_alive=is_alive)
     if len(header) != _HEADER.size:
         return None
     index, size = _HEADER.unpack(header)
-    data = _read_exactly(fd, size)
+    data = _read_exactly(fd, size, is_alive=is_alive)
     return (index, pickle.loads(data)) if len(data) == size else None
 
 
 def _reap(pid: int, pipe: int) -> None:
-    """Results nobody asked for: stop the child and collect it."""
+    """Results nobody asked for: stop the child and whatever it started (kernel workers, which
+    would otherwise wait forever to send their results to it), and collect it."""
     try:
-        os.kill(pid, signal.SIGKILL)
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    try:
         os.waitpid(pid, 0)
-    except (ProcessLookupError, ChildProcessError):
+    except ChildProcessError:
         pass
     os.close(pipe)
