@@ -321,3 +321,32 @@ def _in_group(pid: int, group: int) -> bool:
         return os.getpgid(pid) == group
     except ProcessLookupError:
         return False
+
+
+def test_a_child_dies_with_the_process_that_forked_it_even_killed(tmp_path):
+    """``kill -9`` of an ingest (or the kernel's out-of-memory killer) runs none of its clean-up:
+    its read-ahead child, and the kernel workers that child forks, are killed with it."""
+    import subprocess
+    import sys
+
+    script = (
+        "import os, sys, time, signal\n"
+        "from pathlib import Path\n"
+        "from twin.geometry.forked import ForkedSteps\n"
+        "def step():\n"
+        "    Path(sys.argv[1] + '.tmp').write_text(str(os.getpid()))\n"
+        "    os.replace(sys.argv[1] + '.tmp', sys.argv[1])\n"
+        "    time.sleep(60)\n"
+        "steps = ForkedSteps([step])\n"
+        "while not os.path.exists(sys.argv[1]):\n"
+        "    time.sleep(0.01)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    pid_file = tmp_path / "child.pid"
+    ended = subprocess.run([sys.executable, "-c", script, str(pid_file)], timeout=60)
+    assert ended.returncode == -9
+    child = int(pid_file.read_text())
+    deadline = time.monotonic() + 10
+    while _is_running(child):
+        assert time.monotonic() < deadline, "the child outlived the process that forked it"
+        time.sleep(0.01)

@@ -172,10 +172,12 @@ class ForkedSteps:
 
 def _start(steps: list[Callable[[], Any]], claims: mmap.mmap, lock, progress: dict[int, StepProgress], nice: int) -> tuple[int, int]:
     read_end, write_end = os.pipe()
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:  # the child: claim, compute, send each result, leave without this process's exit handlers
         status = 1
         try:
+            workers.die_with_parent(parent)  # killed with it: no orphan meshing on (its workers do the same)
             os.setpgid(0, 0)  # a group of its own, its kernel workers with it: stopped together (_reap)
             os.close(read_end)
             if nice:

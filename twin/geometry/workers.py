@@ -21,8 +21,11 @@ reason to lose an element.
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing
+import os
+import signal
 import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -45,6 +48,8 @@ CHUNK_MAX = 48
 #: which a few elements never win back; with more, its per-element speed does. Both give the
 #: same bytes (checked on every element of the real files and the campus, all three libraries).
 SHAPE_BY_SHAPE_MAX = 100
+
+_PR_SET_PDEATHSIG = 1  # prctl(2)
 
 _forked: tuple[ifcopenshell.file, object] | None = None  # (file, settings) inherited by forked workers
 
@@ -107,6 +112,18 @@ def _chunks(ids: list[int], processes: int) -> list[list[int]]:
     return [ids[i::count] for i in range(count)]  # interleaved: neighbours are often alike in cost
 
 
+def die_with_parent(parent: int) -> None:
+    """In a forked process: be killed when ``parent`` (the process that forked this one) dies, so
+    that nothing an ingest started runs on after it, killed (Linux ``PR_SET_PDEATHSIG``; elsewhere
+    nothing is done)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux
+        return
+    if os.getppid() != parent:  # it died before this process asked
+        os._exit(1)
+
+
 def should_fork(library: str, count: int, processes: int) -> bool:
     return processes > 1 and library in MIN_PARALLEL and count >= MIN_PARALLEL[library] and can_fork()
 
@@ -139,7 +156,8 @@ def iterate_parallel(
     done: set[int] = set()
     _forked = (file, settings)
     try:
-        with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"), initializer=die_with_parent,
+                                 initargs=(os.getpid(),)) as pool:
             futures = {pool.submit(_mesh_chunk, chunk, library): index for index, chunk in enumerate(chunks)}
             for future in as_completed(futures):
                 yield from future.result()
