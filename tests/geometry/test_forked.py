@@ -81,20 +81,8 @@ def test_a_step_nobody_began_is_made_here_and_the_child_skips_it(forking_allowed
     assert steps.get(1) == os.getpid() and made == ["second"]  # made here at once, not waited for
     go.touch()
     assert steps.get(0) not in (None, os.getpid())
-    steps._receive(block=True)  # the child's end: it sent nothing more
+    steps._receive()  # the child's end: it sent nothing more
     assert steps._child is None and sorted(steps._results) == [0, 1]
-
-
-def test_while_it_waits_for_the_child_this_process_makes_the_last_steps(forking_allowed):
-    def slow():
-        time.sleep(0.5)
-        return os.getpid()
-
-    steps = ForkedSteps([slow] + [os.getpid] * 4)
-    wait_until_the_child_claims(steps, 0)
-    child = steps.get(0)
-    assert child != os.getpid()
-    assert [steps.get(i) for i in range(1, 5)] == [os.getpid()] * 4  # all made here while the child slept
 
 
 def test_steps_a_child_did_not_deliver_are_made_here(forking_allowed):
@@ -183,7 +171,7 @@ def test_work_read_ahead_in_a_child_is_the_work_made_here_rooms_first_the_contex
         assert there.digest == mesh.digest and np.array_equal(there.vertices, mesh.vertices) and np.array_equal(there.faces, mesh.faces)
     assert made_here.plan_walls.keys() == made_there.plan_walls.keys()
     assert all(shapely.equals(made_here.plan_walls[gid], made_there.plan_walls[gid]) for gid in made_here.plan_walls)
-    assert ahead._steps._child is None or ahead._steps._receive(block=True)  # the child has ended
+    assert ahead._steps._child is None or ahead._steps._receive()  # the child has ended
 
 
 def test_a_context_from_the_cache_travels_as_keys_and_loads_from_this_process_cache(tmp_path, forking_allowed, monkeypatch):
@@ -208,16 +196,6 @@ def test_a_context_from_the_cache_travels_as_keys_and_loads_from_this_process_ca
     meshes = travelled.attach(cache).result.meshes
     assert all(isinstance(mesh, ElementMesh) and len(mesh.faces) for mesh in meshes.values())
     cache.close()
-
-
-def test_while_this_process_waits_it_makes_only_the_steps_it_may(forking_allowed, tmp_path):
-    go = tmp_path / "go"
-    steps = ForkedSteps([waits_for(go), lambda: os.getpid(), lambda: os.getpid()], spares={1})
-    wait_until_the_child_claims(steps, 0)
-    threading.Timer(0.3, go.touch).start()
-    assert steps.get(0) != os.getpid()
-    assert steps.get(1) == os.getpid()  # made here while waiting
-    assert steps.get(2) != os.getpid()  # not a spare: left to the child
 
 
 def test_work_read_ahead_is_freed_when_dropped_not_left_to_the_garbage_collector(tmp_path):

@@ -9,12 +9,11 @@ child inherits the parsed file as it is (nothing is pickled going in), takes the
 sends each result back pickled through a pipe as soon as it has it (its index, its length, the
 pickle) and exits without running any of this process's exit code.
 
-This process does not only wait. Asked for a step nobody has begun, it makes the step itself;
-asked for one the child is making, it takes steps nobody has begun from the end of the list
-while it waits, of those it was told it may (a step shorter than the wait is worth making
-here; a longer one, such as the context stage, is better left to the child). A step may report
-its progress (:class:`StepProgress`), which reaches this process through the same pipe. A
-step's claim is a byte in memory both processes share, set under a lock.
+Asked for a step nobody has begun, this process makes the step itself; asked for one the
+child is making, it waits for it (it does not take later steps meanwhile: the read-ahead's
+later step is the context stage, better left to the child). A step may report its progress
+(:class:`StepProgress`), which reaches this process through the same pipe. A step's claim is a
+byte in memory both processes share, set under a lock.
 
 Forking follows the rules of :mod:`twin.geometry.workers`: only a single-threaded process forks
 (the API ingests in a worker thread, so there every step is made here when it is asked for). A
@@ -32,7 +31,7 @@ import select
 import signal
 import struct
 import weakref
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from twin.geometry import workers
@@ -70,15 +69,13 @@ class StepProgress:
 class ForkedSteps:
     """``steps`` (calls), each made once: by a child forked now (``fork=True`` and this process
     may fork), in order, or here (see the module docstring). :meth:`get` gives one step's result.
-    ``spares``: the steps this process may make while it waits for another (default: all).
     ``progress``: step index -> the :class:`StepProgress` that step reports to. ``nice``: added
     to the child's niceness (and so its own children's), so that it takes what this process leaves
     of the cores: work ahead of need should not slow the work at hand."""
 
-    def __init__(self, steps: Sequence[Callable[[], Any]], *, fork: bool = True, spares: Collection[int] | None = None,
+    def __init__(self, steps: Sequence[Callable[[], Any]], *, fork: bool = True,
                  progress: Mapping[int, StepProgress] | None = None, nice: int = 0):
         self._steps = list(steps)
-        self._spares = range(len(self._steps)) if spares is None else spares
         self._progress = dict(progress or {})
         self._results: dict[int, Any] = {}
         self._child: tuple[int, int] | None = None  # (pid, read end of the pipe)
@@ -96,8 +93,8 @@ class ForkedSteps:
         return self._child is not None
 
     def get(self, index: int, *, on_progress: Callable[[int, int], None] | None = None) -> Any:
-        """Step ``index``'s result: made here if nobody began it, else the child's (meanwhile,
-        steps nobody began are made here, from the last). ``on_progress(done, total)`` hears how
+        """Step ``index``'s result: made here if nobody began it, else the child's, waited for.
+        ``on_progress(done, total)`` hears how
         far the step has come, wherever it is made, if it reports (``progress``)."""
         reporter = self._progress.get(index)
         if reporter is not None and on_progress is not None:
@@ -107,17 +104,9 @@ class ForkedSteps:
         while index not in self._results:
             if self._child is None or self._claim(index):
                 self._results[index] = self._steps[index]()
-            elif not self._receive(block=False) and not self._make_spare(after=index):
-                self._receive(block=True)
+            else:
+                self._receive()
         return self._results[index]
-
-    def _make_spare(self, *, after: int) -> bool:
-        """Make the last step after ``after`` that nobody began; ``False`` if there is none."""
-        for spare in range(len(self._steps) - 1, after, -1):
-            if spare in self._spares and spare not in self._results and self._claim(spare):
-                self._results[spare] = self._steps[spare]()
-                return True
-        return False
 
     def _claim(self, index: int) -> bool:
         """Claim step ``index`` for this process; ``False`` if the child has it."""
@@ -127,16 +116,10 @@ class ForkedSteps:
             self._claims[index] = _HERE
             return True
 
-    def _receive(self, *, block: bool) -> bool:
-        """Take one result the child sent (waiting for it if ``block``); ``False`` if none was
-        there. The child's end (all sent, or it died) ends the child."""
-        pid, pipe = self._child
-        if not block:
-            poll = select.poll()  # not select(): a long-lived process may hold descriptors above its limit
-            poll.register(pipe, select.POLLIN)
-            if not poll.poll(0):
-                return False
-        frame = _read_frame(pipe, is_alive=self._is_alive)
+    def _receive(self) -> bool:
+        """Take the next frame the child sends (a result or a progress), waiting for it; the
+        child's end (all sent, or it died) ends the child. Always ``True``: something was taken."""
+        frame = _read_frame(self._child[1], is_alive=self._is_alive)
         if frame is None:
             self._collect()
             return True
@@ -214,7 +197,7 @@ def _read_exactly(fd: int, size: int, *, is_alive: Callable[[], bool]) -> bytes:
     (A child's own children hold the pipe open after it, as forked kernel workers do: its end
     alone would not end the pipe.)"""
     parts, left = [], size
-    poll = select.poll()
+    poll = select.poll()  # not select(): a long-lived process may hold descriptors above its limit
     poll.register(fd, select.POLLIN)
     while left:
         if not poll.poll(_LIVENESS_MS):  # nothing yet

@@ -14,12 +14,10 @@ done, while this process reads the spatial structure, meshes and measures the ro
 them (it needs the rooms' keys first, their properties next, the context last). Whatever this
 process asks for before the child has begun it, it makes itself: the properties, as a rule,
 once its rooms are meshed, while the child makes the context (the longer step, better begun
-early). While it waits it makes nothing else: the properties of a large model take longer than
-the keys it waits for.
+early).
 
 Not worth a fork for a few elements: then each is made here when it is asked for, the keys
-sharing one hasher (:meth:`ReadAhead.get_hasher`) and the context this process's spatial
-structure (:meth:`ReadAhead.set_structure`).
+sharing one hasher and the context this process's spatial structure (:meth:`ReadAhead.set_structure`).
 """
 
 from __future__ import annotations
@@ -65,11 +63,10 @@ class ReadAhead:
 
     def __init__(self, model: IfcModel, *, context: list[ifcopenshell.entity_instance] | None,
                  cache: GeometryCache | None = None):
-        self._model = model
         # the steps hold the hasher, not this object: no reference cycle, so what an ingest read
         # (the parsed file, its text, the hashes: hundreds of MB on a large model) is freed when
         # the ingest drops it, not whenever the garbage collector next gets to it
-        get_hasher = self.get_hasher = functools.cache(lambda: StepHasher(model.file, text=StepText.read(model.path)))
+        get_hasher = functools.cache(lambda: StepHasher(model.file, text=StepText.read(model.path)))
         known = self._known = _Known()
         spaces = list(model.file.by_type("IfcSpace"))
         progress = StepProgress()  # the context's, told whoever waits for it
@@ -86,7 +83,7 @@ class ReadAhead:
         self.has_context = context is not None
         self._properties = len(steps) - 1
         fork = len(spaces) + len(context or ()) >= FORK_MIN or (len(spaces) > 0 and len(context or ()) >= FORK_MIN_CONTEXT)
-        self._steps = ForkedSteps(steps, fork=fork, spares=(), progress={_CONTEXT: progress}, nice=CHILD_NICE)
+        self._steps = ForkedSteps(steps, fork=fork, progress={_CONTEXT: progress}, nice=CHILD_NICE)
 
     def set_structure(self, structure: SpatialStructure) -> None:
         """The spatial structure this process has read: the context stage, if made here, uses it."""
