@@ -26,3 +26,8 @@ PLAN_GRID_M = 1e-4
 
 #: Areas are stored rounded to this many decimals (m2 -> 0.0001 m2).
 AREA_DECIMALS = 4
+
+#: A polygonal bounded half-space's polygon is grown by this much (m) before manifold clips with
+#: it (twin.geometry.halfspaces): exporters draw the polygon on the element's own faces, where
+#: manifold leaves slivers. It clips at most this much more than the polygon says.
+HALF_SPACE_BOUNDARY_GROWTH_M = 1e-5

@@ -4,7 +4,7 @@ Coordinates out of here are in the model's *world* frame: metres (the iterator c
 millimetre files), Z up, every placement applied. :func:`mesh_elements` takes each element from
 the geometry cache when it can (:mod:`twin.geometry.cache`), otherwise through the libraries of
 a kernel plan in order (:mod:`twin.geometry.kernels`: cgal-simple, then manifold where it is
-safe, then OpenCASCADE), checking every result and passing what a library drops or gets wrong
+safe, then manifold with half-spaces made bounded, then OpenCASCADE), checking every result and passing what a library drops or gets wrong
 to the next; slow libraries run in worker processes (:mod:`twin.geometry.workers`). What no
 library meshes is retried one by one with :func:`ifcopenshell.geom.create_shape`; an element
 that still fails is logged and reported in :attr:`MeshResult.failed`, never dropped without a word.
@@ -163,7 +163,8 @@ def mesh_elements(
       elements' keys as :func:`get_element_keys` gives them for the same plan, computed ahead
       (elements it left out, having no body, are skipped).
     * ``plan``: :data:`~twin.geometry.kernels.FAST_PLAN` (default; cgal-simple, then manifold
-      where it is safe, then OpenCASCADE, checking every result), ``"safe"`` (never manifold)
+      where it is safe, then manifold over half-spaces made bounded, then OpenCASCADE, checking
+      every result), ``"safe"`` (never manifold)
       or ``"default"`` (OpenCASCADE only, as before).
     * ``threads``: worker processes for the slow kernels (default :data:`DEFAULT_PROCESSES`;
       the fast kernels always run in this process, see :mod:`twin.geometry.workers`). Results

@@ -34,6 +34,9 @@ import ifcopenshell
 import ifcopenshell.geom
 import numpy as np
 
+from twin.geometry.halfspaces import bounded_half_spaces
+from twin.geometry.kernels import BOOLEAN_LIBRARY, BOUNDED_LIBRARY
+
 log = logging.getLogger(__name__)
 
 #: ``(step_id, global_id, ifc_class, vertices (n, 3) float64, faces (m, 3) int32)``.
@@ -55,12 +58,18 @@ _forked: tuple[ifcopenshell.file, object] | None = None  # (file, settings) inhe
 
 
 def iterate(file: ifcopenshell.file, elements: Sequence[ifcopenshell.entity_instance], library: str, settings) -> Iterator[RawMesh]:
-    """Mesh ``elements`` with ``library`` in this process, one shape at a time.
+    """Mesh ``elements`` with ``library`` in this process (``manifold-bounded``: ``manifold`` with
+    their half-spaces bounded, see :mod:`twin.geometry.halfspaces`).
 
     What a library cannot mesh is left out (the iterator stops quietly, with a warning, when it
     fails mid-way); the caller compares what came out with what it asked for.
     """
     if not elements:
+        return
+    if library == BOUNDED_LIBRARY:  # meshed whole while the half-spaces are swapped, given back after
+        with bounded_half_spaces(file, elements):
+            meshes = list(iterate(file, elements, BOOLEAN_LIBRARY, settings))
+        yield from meshes
         return
     if is_shape_by_shape(elements):
         yield from _shape_by_shape(elements, library, settings)
