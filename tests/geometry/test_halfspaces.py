@@ -137,4 +137,4 @@ def test_every_clipped_element_of_the_real_files_is_meshed_as_opencascade_meshes
             assert np.abs(other[3].min(axis=0) - vertices.min(axis=0)).max() < 1e-3, (path.name, guid)
             assert np.abs(other[3].max(axis=0) - vertices.max(axis=0)).max() < 1e-3, (path.name, guid)
         checked[path.name] = len(reference)
-    assert sum(checked.values()) >= 40 and sum(1 for n in checked.values() if n) >= 6, checked  # 51 in 7 files
+    assert sum(checked.values()) >= 40 and sum(1 for n in checked.values() if n) >= 6, checked  # 51 in 6 files
