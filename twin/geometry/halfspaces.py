@@ -38,6 +38,12 @@ log = logging.getLogger(__name__)
 #: point of the element lies within a few such lengths of its frame's origin (placements nest a
 #: few deep), and so does the plane's own origin. manifold clips the same from 50 m to 10,000 km.
 REACH_FACTOR = 16.0
+#: ifcopenshell moves every boolean's cut by its precision times this factor (default 1) for
+#: robustness; over bounded half-spaces, at 1, manifold came out 0.1 mm off OpenCASCADE and left
+#: two of AC11-Institute's three clipped rooms unclosed (micro-slivers between nested cuts). At
+#: :data:`BOOLEAN_PRECISION_SCALE` times it, all 51 clipped elements of the real files agree with
+#: OpenCASCADE within 0.002 mm, and every room is closed.
+BOOLEAN_PRECISION_SCALE = 0.01
 
 
 def _representation_roots(element: ifcopenshell.entity_instance) -> list[ifcopenshell.entity_instance]:
@@ -155,6 +161,18 @@ def bounded_half_spaces(file: ifcopenshell.file, elements: Iterable[ifcopenshell
             setattr(user, operand, half_space)
         for entity in reversed(added):
             file.remove(entity)
+
+
+@contextlib.contextmanager
+def finer_booleans(settings) -> Iterator[None]:
+    """For the time it is open, ``settings``' boolean precision factor is
+    :data:`BOOLEAN_PRECISION_SCALE` times what it was."""
+    before = settings.get("precision-factor")
+    settings.set("precision-factor", before * BOOLEAN_PRECISION_SCALE)
+    try:
+        yield
+    finally:
+        settings.set("precision-factor", before)
 
 
 def _make_bounded(file: ifcopenshell.file, half_space: ifcopenshell.entity_instance, reach: float, growth: float,

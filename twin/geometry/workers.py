@@ -34,7 +34,7 @@ import ifcopenshell
 import ifcopenshell.geom
 import numpy as np
 
-from twin.geometry.halfspaces import bounded_half_spaces
+from twin.geometry.halfspaces import bounded_half_spaces, finer_booleans
 from twin.geometry.kernels import BOOLEAN_LIBRARY, BOUNDED_LIBRARY
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ def iterate(file: ifcopenshell.file, elements: Sequence[ifcopenshell.entity_inst
     if not elements:
         return
     if library == BOUNDED_LIBRARY:  # meshed whole while the half-spaces are swapped, given back after
-        with bounded_half_spaces(file, elements):
+        with bounded_half_spaces(file, elements), finer_booleans(settings):
             meshes = list(iterate(file, elements, BOOLEAN_LIBRARY, settings))
         yield from meshes
         return
