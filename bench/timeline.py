@@ -6,7 +6,7 @@ two waits for the other. This script wraps the ingest's main steps (in this proc
 the child is forked with them wrapped, in the child), runs the second file of a pair into a
 warm ledger after the first (as ``bench/ingest.py``'s new-version pairs do), and prints every
 step's start, end and length in milliseconds from the ingest's start, ``P`` for this process
-and ``C`` for the child (whose properties, read room by room, are summed into one line).
+and ``C`` for the child (the properties, read room by room, are summed into one line).
 
 Usage: ``python bench/timeline.py`` (the annex, then annex v2), or
 ``python bench/timeline.py FIRST [SECOND]`` (no SECOND: a revision of FIRST, one room renamed
@@ -50,7 +50,7 @@ STEPS = [
     (ingest, "get_rooms_scope"), (ingest, "refresh_warnings"), (snapshot, "_get_outlines"), (ingest, "_store_plans"),
     (ingest, "refresh_statistics"),
 ]
-#: Steps the child takes many times: summed into one line.
+#: Steps taken many times (room by room): summed into one line per process.
 SUMMED = {"read_room_properties"}
 
 
@@ -96,12 +96,12 @@ def main() -> None:
     for line in lines:
         pid, begin, end, name = line.split()
         who, begin, end = "P" if int(pid) == this else "C", float(begin) - started, float(end) - started
-        if name in SUMMED and who == "C":
-            entry = summed[name]
+        if name in SUMMED:
+            entry = summed[who, name]
             entry[0], entry[1], entry[2], entry[3] = min(entry[0], begin), max(entry[1], end), entry[2] + end - begin, entry[3] + 1
         else:
             spans.append((begin, end, who, name))
-    spans.extend((begin, end, "C", f"{name} x{count} (sum {length * 1000:.1f} ms)") for name, (begin, end, length, count) in summed.items())
+    spans.extend((begin, end, who, f"{name} x{count} (sum {length * 1000:.1f} ms)") for (who, name), (begin, end, length, count) in summed.items())
     rows = [f"| {who} | {begin * 1000:.1f} | {end * 1000:.1f} | {(end - begin) * 1000:.1f} | {name} |" for begin, end, who, name in sorted(spans)]
     body = "\n".join([
         f"Measured {time.strftime('%Y-%m-%d')} with `python bench/timeline.py`: {later.name} after {args.first.name} into a warm "
