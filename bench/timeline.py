@@ -43,7 +43,7 @@ STEPS = [
     (snapshot, "get_context_elements"), (snapshot, "ReadAhead"), (snapshot, "read_spatial_structure"),
     (snapshot, "read_georeference"), (readahead.ReadAhead, "get_room_keys"), (readahead.ReadAhead, "get_room_properties"),
     (readahead.ReadAhead, "get_context"), (steptext.StepText, "read"), (readahead, "get_element_keys"),
-    (readahead, "mesh_context"), (readahead, "read_spatial_structure"), (context, "mesh_elements"), (context, "cut_storeys"),
+    (readahead, "mesh_context"), (readahead, "merge_contexts"), (readahead, "read_spatial_structure"), (context, "mesh_elements"), (context, "cut_storeys"),
     (readahead, "read_room_properties"), (snapshot, "_mesh"), (snapshot, "_read_rooms"), (snapshot, "measure_rooms"),
     (ingest, "write_snapshot_assets"), (ingest, "lock_for_ingest"), (ingest, "_apply_snapshot"), (ingest, "_check_conflicts"),
     (ingest, "_upsert_campus"), (ingest, "_sync_buildings"), (ingest, "_sync_storeys"), (ingest, "sync_rooms"),

@@ -22,6 +22,7 @@ child that fails or dies costs nothing but time: what it did not send is then ma
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import mmap
 import multiprocessing
@@ -153,8 +154,17 @@ class ForkedSteps:
             log.warning("a forked child failed (wait status %d); the steps it did not send are made here", status)
 
 
+#: The pipe's capacity asked for (Linux allows up to 1 MiB unprivileged): a child's results wait
+#: there, without stopping it, while this process is busy with a step of its own.
+PIPE_BYTES = 1 << 20
+
+
 def _start(steps: list[Callable[[], Any]], claims: mmap.mmap, lock, progress: dict[int, StepProgress], nice: int) -> tuple[int, int]:
     read_end, write_end = os.pipe()
+    try:
+        fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+    except (AttributeError, OSError):  # not Linux, or above the system's limit: the default (64 KiB)
+        pass
     parent = os.getpid()
     pid = os.fork()
     if pid == 0:  # the child: claim, compute, send each result, leave without this process's exit handlers

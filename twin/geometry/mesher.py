@@ -115,6 +115,19 @@ class MeshResult:
     sampled: int = 0
 
 
+def merge_results(results: Iterable[MeshResult]) -> MeshResult:
+    """One :class:`MeshResult` of several passes over different elements, in their order."""
+    merged = MeshResult()
+    for result in results:
+        merged.meshes.update(result.meshes)
+        merged.failed.extend(result.failed)
+        merged.libraries.update(result.libraries)
+        merged.fallbacks.extend(result.fallbacks)
+        for name in ("expected", "retried", "seconds", "cache_hits", "kernel_calls", "sampled"):
+            setattr(merged, name, getattr(merged, name) + getattr(result, name))
+    return merged
+
+
 def make_settings() -> ifcopenshell.geom.settings:
     """Iterator settings twin uses everywhere: world coordinates, welded vertices."""
     settings = ifcopenshell.geom.settings()

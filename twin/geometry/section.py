@@ -80,6 +80,14 @@ def cut_at(meshes: Iterable[ElementMesh], z: float) -> BaseGeometry:
     return shapely.normalize(shapely.set_precision(walls, 0))
 
 
+def join_cuts(cuts: Iterable[BaseGeometry]) -> BaseGeometry:
+    """One storey's cut walls made in parts (:func:`cut_at` of some of its walls each), united
+    and left as :func:`cut_at` leaves its own: snapped to the plan grid, without a precision
+    model, in normal form."""
+    walls = shapely.set_precision(unite(cuts), PLAN_GRID_M)
+    return shapely.normalize(shapely.set_precision(walls, 0))
+
+
 def cut_storeys(walls: dict[str, tuple[list[ElementMesh], float]], *, cache: GeometryCache | None = None) -> dict[str, BaseGeometry]:
     """:func:`cut_at` for each ``key -> (meshes, z)``; with a ``cache``, a cut made before (the
     same meshes at the same height, the same code) is not made again."""

@@ -3,9 +3,9 @@
 Once a file is open, three things an ingest needs depend on nothing it reads later:
 
 1. the rooms' geometry cache keys (a walk over the rooms' representation subgraphs);
-2. the context stage's geometry (:func:`~twin.ledger.context.mesh_context`): the building
-   elements' keys, their meshes (from the cache, or made: most of a first ingest's work), their
-   storeys and the cut walls;
+2. the context stage's geometry (:func:`~twin.ledger.context.mesh_context`), in parts on a
+   large model: the building elements' keys, their meshes (from the cache, or made: most of a
+   first ingest's work), their storeys and the cut walls;
 3. the rooms' property and quantity sets, declared areas among them.
 
 :class:`ReadAhead` begins them at once in a forked child
@@ -14,7 +14,9 @@ done, while this process reads the spatial structure, meshes and measures the ro
 them (it needs the rooms' keys first, their properties next, the context last). Whatever this
 process asks for before the child has begun it, it makes itself: the properties, as a rule,
 once its rooms are meshed, while the child makes the context (the longer step, better begun
-early).
+early); and, once its rooms are stored, the context's parts from the last, while the child goes
+on from the first, until they meet (the rooms stage is most of this process's work, the
+context most of the child's: without this, one core idled while the other finished the context).
 
 Not worth a fork for a few elements: then each is made here when it is asked for, the keys
 sharing one hasher and the context this process's spatial structure (:meth:`ReadAhead.set_structure`).
@@ -34,7 +36,7 @@ from twin.ifc.quantities import RoomProperties, read_room_properties
 from twin.ifc.reader import IfcModel
 from twin.ifc.spatial import SpatialStructure, read_spatial_structure
 from twin.ifc.steptext import StepText
-from twin.ledger.context import ContextMeshes, mesh_context
+from twin.ledger.context import ContextMeshes, count_parts, merge_contexts, mesh_context, split_context
 
 #: Elements (rooms and context) from which their work ahead is worth a forked child (a fork
 #: and what it slows in both processes cost 10-20 ms here; properties about 70 us per room)...
@@ -47,7 +49,7 @@ FORK_MIN_CONTEXT = 20
 #: The child's niceness: its work (and its kernel workers') is ahead of need, this process's comes first.
 CHILD_NICE = 10
 
-_ROOM_KEYS, _CONTEXT = 0, 1  # the properties come after the context, or after the keys without one
+_ROOM_KEYS, _CONTEXT = 0, 1  # the context's parts from 1, then the properties
 
 
 class _Known:
@@ -68,25 +70,30 @@ class ReadAhead:
         # the ingest drops it, not whenever the garbage collector next gets to it
         get_hasher = functools.cache(lambda: StepHasher(model.file, text=StepText.read(model.path)))
         known = self._known = _Known()
+        get_structure = functools.cache(lambda: known.structure or read_spatial_structure(model))
         spaces = list(model.file.by_type("IfcSpace"))
-        progress = StepProgress()  # the context's, told whoever waits for it
+        parts = count_parts(len(context)) if context is not None else 0
+        # the same parts in both processes, each split from its own reading of the structure
+        get_parts = functools.cache(lambda: split_context(get_structure(), context, parts))
+        reporters = self._progress = [StepProgress() for _ in range(parts)]  # each part's, told whoever waits for it
 
-        def context_stage() -> ContextMeshes:
-            keys = get_element_keys(model.file, context, hasher=get_hasher()) if cache is not None else None
-            return mesh_context(model, known.structure or read_spatial_structure(model), context, cache=cache, keys=keys,
-                                on_progress=progress)
+        def context_part(index: int) -> ContextMeshes:
+            elements = get_parts()[index]
+            keys = get_element_keys(model.file, elements, hasher=get_hasher()) if cache is not None else None
+            return mesh_context(model, get_structure(), elements, cache=cache, keys=keys, on_progress=reporters[index],
+                                threads=1 if parts > 1 else None)
 
         steps = [lambda: get_element_keys(model.file, spaces, hasher=get_hasher())]
-        if context is not None:
-            steps.append(context_stage)
+        steps += [functools.partial(context_part, index) for index in range(parts)]
         steps.append(lambda: {space.id(): read_room_properties(space, model.units) for space in spaces})
         self.has_context = context is not None
-        self._properties = len(steps) - 1
+        self._parts = range(_CONTEXT, _CONTEXT + parts)
         fork = len(spaces) + len(context or ()) >= FORK_MIN or (len(spaces) > 0 and len(context or ()) >= FORK_MIN_CONTEXT)
-        self._steps = ForkedSteps(steps, fork=fork, progress={_CONTEXT: progress}, nice=CHILD_NICE)
+        self._steps = ForkedSteps(steps, fork=fork, progress=dict(zip(self._parts, reporters)), nice=CHILD_NICE)
+        self._get_parts = get_parts
 
     def set_structure(self, structure: SpatialStructure) -> None:
-        """The spatial structure this process has read: the context stage, if made here, uses it."""
+        """The spatial structure this process has read: the context's parts, if made here, use it."""
         self._known.structure = structure
 
     def get_room_keys(self) -> dict[int, str]:
@@ -97,10 +104,29 @@ class ReadAhead:
         """Every IfcSpace's property and quantity sets, by step id."""
         return self._steps.get(self._properties)
 
+    @property
+    def _properties(self) -> int:
+        return self._parts.stop
+
     def get_context(self, *, on_progress: Callable[[int, int], None] | None = None) -> ContextMeshes:
         """The context stage's geometry (its cached meshes not yet given a cache:
-        :meth:`ContextMeshes.attach`); ``on_progress(done, total)`` hears the meshing's progress,
-        in the child or here."""
+        :meth:`ContextMeshes.attach`), its parts made here from the last while the child has
+        not begun them (see :mod:`twin.ledger.context`); ``on_progress(done, total)`` hears the
+        meshing's progress over all parts, made in the child or here."""
         if not self.has_context:
             raise ValueError("this read-ahead was begun without the context's elements")
-        return self._steps.get(_CONTEXT, on_progress=on_progress)
+        sizes = [len(part) for part in self._get_parts()]
+        heard: dict[int, tuple[int, int]] = {}
+
+        def hear(index: int, done: int, total: int) -> None:
+            heard[index] = (done, total)
+            if on_progress is not None:
+                on_progress(sum(d for d, _ in heard.values()),
+                            sum(heard[i][1] if i in heard else size for i, size in enumerate(sizes)))
+
+        for index, reporter in enumerate(self._progress):
+            reporter.listener = functools.partial(hear, index)
+            if reporter.latest is not None:
+                hear(index, *reporter.latest)
+        made = {step: self._steps.get(step) for step in reversed(self._parts)}
+        return merge_contexts([made[step] for step in self._parts])
