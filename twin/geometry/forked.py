@@ -10,8 +10,9 @@ sends each result back pickled through a pipe as soon as it has it (its index, i
 pickle) and exits without running any of this process's exit code.
 
 Asked for a step nobody has begun, this process makes the step itself; asked for one the
-child is making, it waits for it (it does not take later steps meanwhile: the read-ahead's
-later step is the context stage, better left to the child). A step may report its progress
+child is making, it waits for it (it takes no other step meanwhile: which steps this process
+should make is its caller's to say, by the order it asks for them in; the read-ahead asks for
+the context's parts from the last, the child takes them from the first). A step may report its progress
 (:class:`StepProgress`), which reaches this process through the same pipe. A step's claim is a
 byte in memory both processes share, set under a lock.
 
