@@ -35,16 +35,20 @@ def model(tmp_path):
     return ifcopenshell.open(str(build_model(tmp_path / "m.ifc", [RoomSpec("101")])))
 
 
-def _clip(file, element, *, flag: bool, normal=(0.0, 0.0, 1.0), at=(0.0, 0.0, 2.0), boundary=None):
+def _clip(file, element, *, flag: bool, normal=(0.0, 0.0, 1.0), at=(0.0, 0.0, 2.0), boundary=None, indexed=False):
     """Wrap the element's body in a DIFFERENCE with a half-space through ``at`` (a polygonal
-    bounded one when ``boundary``, a 2D outline in the frame of ``at``, is given)."""
+    bounded one when ``boundary``, a 2D outline in the frame of ``at``, is given: an
+    IfcPolyline, or an IfcIndexedPolyCurve when ``indexed``)."""
     plane = file.createIfcPlane(file.createIfcAxis2Placement3D(
         file.createIfcCartesianPoint(at), file.createIfcDirection(normal), None))
     if boundary is None:
         half_space = file.createIfcHalfSpaceSolid(plane, flag)
     else:
         position = file.createIfcAxis2Placement3D(file.createIfcCartesianPoint(at), None, None)
-        outline = file.createIfcPolyline([file.createIfcCartesianPoint(p) for p in [*boundary, boundary[0]]])
+        if indexed:
+            outline = file.createIfcIndexedPolyCurve(file.createIfcCartesianPointList2D([*boundary, boundary[0]]), None, False)
+        else:
+            outline = file.createIfcPolyline([file.createIfcCartesianPoint(p) for p in [*boundary, boundary[0]]])
         half_space = file.createIfcPolygonalBoundedHalfSpace(plane, flag, position, outline)
     representation = next(r for r in element.Representation.Representations if r.RepresentationIdentifier == "Body")
     representation.Items = [file.createIfcBooleanClippingResult("DIFFERENCE", representation.Items[0], half_space)]
@@ -61,9 +65,11 @@ def test_a_wall_clipped_by_a_half_space_keeps_the_side_away_from_it(model, flag,
     assert _volume(*_mesh(model, wall, "opencascade")) == pytest.approx(10 * 0.2 * kept, rel=1e-6)
 
 
-def test_a_polygonal_bounded_half_space_clips_only_within_its_polygon(model):
+@pytest.mark.parametrize("indexed", [False, True], ids=["IfcPolyline", "IfcIndexedPolyCurve"])
+def test_a_polygonal_bounded_half_space_clips_only_within_its_polygon(model, indexed):
     wall = model.by_type("IfcWall")[0]
-    _clip(model, wall, flag=False, boundary=[(-1.0, -1.0), (5.0, -1.0), (5.0, 1.0), (-1.0, 1.0)])
+    _clip(model, wall, flag=False, boundary=[(-1.0, -1.0), (5.0, -1.0), (5.0, 1.0), (-1.0, 1.0)], indexed=indexed)
+    assert can_bound(model, wall)
     expected = 10 * 0.2 * 3 - 5 * 0.2 * 1  # the top metre of the first five
     assert _volume(*_mesh(model, wall, "manifold-bounded")) == pytest.approx(expected, rel=1e-5)
     assert _volume(*_mesh(model, wall, "opencascade")) == pytest.approx(expected, rel=1e-6)

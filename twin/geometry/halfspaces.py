@@ -21,7 +21,6 @@ placement is given in.
 from __future__ import annotations
 
 import contextlib
-import logging
 from collections.abc import Iterable, Iterator
 
 import ifcopenshell
@@ -30,8 +29,6 @@ import numpy as np
 import shapely
 
 from twin.tolerances import HALF_SPACE_BOUNDARY_GROWTH_M
-
-log = logging.getLogger(__name__)
 
 #: The boxes standing for half-spaces reach this many times the largest length found in an
 #: element's representation (a point's distance from its frame's origin, a depth, a radius): a
