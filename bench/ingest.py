@@ -23,6 +23,7 @@ For each file (the real models in ../shared/ifc and the demo campus), on this ma
   a copy of ``bench/api_load.py``'s 20,000-room portfolio ledger (built once under var/), where
   what scales with the ledger (the warnings refresh) shows.
 
+Each file is measured in a fresh process of its own (``--measure``), its warm-ups included.
 Medians of ``--repeat`` runs. Prints Markdown and, with ``--write``, replaces the sections between
 ``<!-- bench:ingest:begin/end -->`` and ``<!-- bench:speed:begin/end -->`` in docs/benchmarks.md.
 Usage: ``python bench/ingest.py [FILES...] [--write] [--repeat N]``
@@ -216,6 +217,28 @@ def build_portfolio_ledger() -> Path:
     return WORK / "twin.db"
 
 
+def measure_file(path: Path, repeat: int) -> dict:
+    """Every twin and ifcopenshell figure of one file (medians of ``repeat`` runs), as JSON. Run
+    in a fresh process per file (``--measure``): after the real files, one long process ran the
+    campus's full ingests up to twice as slow, its heap grown (ifcopenshell keeps about 3 MB per
+    MB of every file it parsed; see twin.ledger.jobs) and the machine's memory with it."""
+    bare = statistics.median(time_bare_iterator(path) for _ in range(repeat))
+    rooms = statistics.median(time_rooms_in_ledger(path) for _ in range(repeat))
+    rooms_cold = statistics.median(time_rooms_in_ledger(path, warm=False) for _ in range(repeat))
+    floor_rooms = statistics.median(time_kernel_floor(path, rooms_only=True) for _ in range(repeat))
+    floor_all = statistics.median(time_kernel_floor(path, rooms_only=False) for _ in range(repeat))
+    runs = [time_ingest(path) for _ in range(repeat)]
+    report = runs[0][2]
+    return {
+        "bare": bare, "rooms": rooms, "rooms_cold": rooms_cold, "floor_rooms": floor_rooms, "floor_all": floor_all,
+        "ingest_runs": [r[0] for r in runs], "ours": statistics.median(r[0] for r in runs), "again": statistics.median(r[1] for r in runs),
+        "one": statistics.median(time_context_processes(path, 1) for _ in range(repeat)),
+        "two": statistics.median(time_context_processes(path, 2) for _ in range(repeat)),
+        "report": {"rooms": report.rooms, "context_elements": report.context_elements, "failed_elements": report.failed_elements,
+                   "meshing": report.meshing},
+    }
+
+
 def geomean(values: list[float]) -> float:
     return math.exp(sum(math.log(v) for v in values) / len(values))
 
@@ -247,10 +270,15 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
     parser.add_argument("--repeat", type=int, default=3, help="runs per file; the median is reported")
     parser.add_argument("--new-version", type=int, metavar="PAIRS", help=argparse.SUPPRESS)  # the v2 pairs, in a child
+    parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)  # one file's figures, in a child
     parser.add_argument("--base-ledger", type=Path, help=argparse.SUPPRESS)  # ... starting from a copy of this ledger
     parser.add_argument("--first", type=Path, default=ANNEX, help=argparse.SUPPRESS)  # ... of this file
     parser.add_argument("--second", default=str(ANNEX_V2), help=argparse.SUPPRESS)  # ... then this one ("revision": made)
     args = parser.parse_args()
+    if args.measure:
+        logging.basicConfig(level=logging.ERROR)
+        print(json.dumps(measure_file(args.measure, args.repeat)))
+        return
     if args.new_version:
         second = None if args.second == "revision" else Path(args.second)
         print(json.dumps(time_new_version(args.new_version, base=args.base_ledger, first=args.first, second=second)))
@@ -264,17 +292,10 @@ def main() -> None:
     floor_ratios, cold_ratios = [], []
     for path in files:
         w = web[path.name]
-        bare = statistics.median(time_bare_iterator(path) for _ in range(args.repeat))
-        rooms = statistics.median(time_rooms_in_ledger(path) for _ in range(args.repeat))
-        rooms_cold = statistics.median(time_rooms_in_ledger(path, warm=False) for _ in range(args.repeat))
-        floor_rooms = statistics.median(time_kernel_floor(path, rooms_only=True) for _ in range(args.repeat))
-        floor_all = statistics.median(time_kernel_floor(path, rooms_only=False) for _ in range(args.repeat))
-        runs = [time_ingest(path) for _ in range(args.repeat)]
-        ingest_runs = [r[0] for r in runs]
-        ours, again = statistics.median(ingest_runs), statistics.median(r[1] for r in runs)
-        report = runs[0][2]
-        one = statistics.median(time_context_processes(path, 1) for _ in range(args.repeat))
-        two = statistics.median(time_context_processes(path, 2) for _ in range(args.repeat))
+        m = run_json([sys.executable, __file__, "--measure", str(path), "--repeat", str(args.repeat)])
+        bare, rooms, rooms_cold, floor_rooms, floor_all = m["bare"], m["rooms"], m["rooms_cold"], m["floor_rooms"], m["floor_all"]
+        ingest_runs, ours, again, one, two = m["ingest_runs"], m["ours"], m["again"], m["one"], m["two"]
+        report = argparse.Namespace(**m["report"])
         noise.append((max(ingest_runs) - min(ingest_runs)) / ours)
         ratio, again_ratio = ours / bare, again / ours
         room_ratio, full_ratio = rooms / w["rooms"]["seconds"], ours / w["all"]["seconds"]
