@@ -54,7 +54,7 @@ def test_a_context_is_split_into_runs_of_about_equal_length_storey_by_storey(can
 
 
 def test_a_context_is_made_in_parts_only_when_it_is_large():
-    assert [count_parts(n) for n in (0, 99, 150, 200, 446, 2297)] == [1, 1, 1, 2, 4, 4]
+    assert [count_parts(n) for n in (0, 39, 82, 150, 446, 2297)] == [1, 1, 2, 3, 4, 4]
 
 
 def test_a_storey_whose_walls_are_cut_in_two_parts_gets_the_union_of_both_cuts(canteen):
