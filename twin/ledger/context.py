@@ -10,7 +10,8 @@ elements storey by storey), each meshed, given its storeys and its walls cut on 
 child makes them from the first, and this process, once its rooms are stored, from the last,
 until they meet (:class:`~twin.ledger.readahead.ReadAhead`); :func:`merge_contexts` puts them
 together, a storey cut in two parts getting the union of its two cuts. The parts are the same
-whoever makes them, so the result is too.
+whoever makes them, so the result is too; and the same whether or not a child was forked (a
+process with threads does not fork): a file gives the same plans however it was ingested.
 
 What the child sends back is a :class:`ContextMeshes`: meshes in the geometry cache (found there,
 or made and stored there) travel as their keys (:meth:`ContextMeshes.attach` gives them this
