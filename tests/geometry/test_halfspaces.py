@@ -87,6 +87,15 @@ def test_a_sloped_plane_far_from_the_elements_own_origin_still_clips_it(model):
     assert fast[0].max(axis=0) == pytest.approx(reference[0].max(axis=0), abs=1e-5)
 
 
+def test_meshes_cached_by_a_plan_that_bounds_half_spaces_are_keyed_by_the_code_that_bounds_them():
+    from twin.geometry import halfspaces
+    from twin.geometry.cache import get_code_fingerprint
+    from twin.geometry.kernels import SAFE_PLAN
+
+    assert get_code_fingerprint(halfspaces) in FAST_PLAN.fingerprint
+    assert get_code_fingerprint(halfspaces) not in SAFE_PLAN.fingerprint + DEFAULT_PLAN.fingerprint
+
+
 def test_the_settings_are_given_back_as_they_were(model):
     wall, settings = model.by_type("IfcWall")[0], make_settings()
     _clip(model, wall, flag=False)

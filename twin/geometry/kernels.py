@@ -33,6 +33,8 @@ from dataclasses import dataclass
 import ifcopenshell
 import numpy as np
 
+from twin.geometry import halfspaces
+from twin.geometry.cache import get_code_fingerprint
 from twin.geometry.halfspaces import can_bound, has_half_space
 from twin.geometry.triangles import get_edge_uses, has_area_above, stack_meshes, weld_vertices
 
@@ -66,8 +68,11 @@ class KernelPlan:
 
     @property
     def fingerprint(self) -> str:
-        """What the cache key needs to know about the plan (names and order, not the sampling)."""
-        return f"{self.name}:{','.join(self.rooms)}|{','.join(self.context)}"
+        """What the cache key needs to know about the plan: names and order (not the sampling),
+        and, when it bounds half-spaces, the code that does (a mesh made by other code is not
+        the same mesh)."""
+        own = f"|{get_code_fingerprint(halfspaces)}" if BOUNDED_LIBRARY in self.rooms + self.context else ""
+        return f"{self.name}:{','.join(self.rooms)}|{','.join(self.context)}{own}"
 
 
 #: The default kernel only, as ifcopenshell does without being asked.

@@ -4,10 +4,11 @@ Coordinates out of here are in the model's *world* frame: metres (the iterator c
 millimetre files), Z up, every placement applied. :func:`mesh_elements` takes each element from
 the geometry cache when it can (:mod:`twin.geometry.cache`), otherwise through the libraries of
 a kernel plan in order (:mod:`twin.geometry.kernels`: cgal-simple, then manifold where it is
-safe, then manifold with half-spaces made bounded, then OpenCASCADE), checking every result and passing what a library drops or gets wrong
-to the next; slow libraries run in worker processes (:mod:`twin.geometry.workers`). What no
-library meshes is retried one by one with :func:`ifcopenshell.geom.create_shape`; an element
-that still fails is logged and reported in :attr:`MeshResult.failed`, never dropped without a word.
+safe, then manifold with half-spaces made bounded, then OpenCASCADE), checking every result and
+passing what a library drops or gets wrong to the next; slow libraries run in worker processes
+(:mod:`twin.geometry.workers`). What no library meshes is retried one by one with
+:func:`ifcopenshell.geom.create_shape`; an element that still fails is logged and reported in
+:attr:`MeshResult.failed`, never dropped without a word.
 """
 
 from __future__ import annotations
