@@ -75,7 +75,10 @@ def has_half_space(file: ifcopenshell.file, element: ifcopenshell.entity_instanc
 def can_bound(file: ifcopenshell.file, element: ifcopenshell.entity_instance) -> bool:
     """Whether the element has half-spaces and :func:`bounded_half_spaces` can stand in for every
     one of them (planar, used only as an operand of a boolean)."""
-    half_spaces = get_half_spaces(file, element)
+    return _are_boundable(file, get_half_spaces(file, element))
+
+
+def _are_boundable(file: ifcopenshell.file, half_spaces: list[ifcopenshell.entity_instance]) -> bool:
     return bool(half_spaces) and all(_is_boundable(file, half_space) for half_space in half_spaces)
 
 
@@ -139,10 +142,11 @@ def bounded_half_spaces(file: ifcopenshell.file, elements: Iterable[ifcopenshell
     try:
         reaches: dict[int, tuple[ifcopenshell.entity_instance, float]] = {}
         for element in elements:
-            if not can_bound(file, element):
+            half_spaces = get_half_spaces(file, element)
+            if not _are_boundable(file, half_spaces):
                 continue
             reach = get_reach(file, _representation_roots(element))
-            for half_space in get_half_spaces(file, element):  # shared by elements: the longest reach
+            for half_space in half_spaces:  # shared by elements: the longest reach
                 reaches[half_space.id()] = (half_space, max(reach, reaches.get(half_space.id(), (None, 0.0))[1]))
         growth = HALF_SPACE_BOUNDARY_GROWTH_M / ifcopenshell.util.unit.calculate_unit_scale(file) if reaches else 0.0
         for half_space, reach in reaches.values():

@@ -72,20 +72,22 @@ def cut_at(meshes: Iterable[ElementMesh], z: float) -> BaseGeometry:
     polygons = polygons[shapely.area(polygons) > 1e-6]
     if len(polygons) == 0:
         return Polygon()
-    walls = shapely.set_precision(shapely.union_all(polygons).simplify(0.002), PLAN_GRID_M)
-    # as after any trip through WKB (the geometry cache, the read-ahead child's pipe): without GEOS's
-    # precision model, which an overlay with it would otherwise use, and in normal form (each ring
-    # from a canonical vertex), so that an outline made with these walls is the same wherever they
-    # were cut (a building's outline differed by 0.1 % between fresh and cached or sent cuts)
-    return shapely.normalize(shapely.set_precision(walls, 0))
+    return _settle(shapely.union_all(polygons).simplify(0.002))
 
 
 def join_cuts(cuts: Iterable[BaseGeometry]) -> BaseGeometry:
     """One storey's cut walls made in parts (:func:`cut_at` of some of its walls each), united
-    and left as :func:`cut_at` leaves its own: snapped to the plan grid, without a precision
-    model, in normal form."""
-    walls = shapely.set_precision(unite(cuts), PLAN_GRID_M)
-    return shapely.normalize(shapely.set_precision(walls, 0))
+    and left as :func:`cut_at` leaves its own."""
+    return _settle(unite(cuts))
+
+
+def _settle(walls: BaseGeometry) -> BaseGeometry:
+    """Cut walls snapped to the plan grid, then as after any trip through WKB (the geometry
+    cache, the read-ahead child's pipe): without GEOS's precision model, which an overlay with it
+    would otherwise use, and in normal form (each ring from a canonical vertex), so that an
+    outline made with these walls is the same wherever they were cut (a building's outline
+    differed by 0.1 % between fresh and cached or sent cuts)."""
+    return shapely.normalize(shapely.set_precision(shapely.set_precision(walls, PLAN_GRID_M), 0))
 
 
 def cut_storeys(walls: dict[str, tuple[list[ElementMesh], float]], *, cache: GeometryCache | None = None) -> dict[str, BaseGeometry]:

@@ -131,8 +131,9 @@ def split_context(structure: SpatialStructure, elements: list[ifcopenshell.entit
         storey = structure.parents.get_containing_storey(element.id())
         return order.get(storey, len(order)), element.id()
 
-    ranked = sorted(elements, key=rank)
-    storeys = [rank(element)[0] for element in ranked]
+    ranks = {element.id(): rank(element) for element in elements}
+    ranked = sorted(elements, key=lambda element: ranks[element.id()])
+    storeys = [ranks[element.id()][0] for element in ranked]
     ends = [i for i in range(1, len(ranked)) if storeys[i] != storeys[i - 1]]  # where a storey begins
     share = len(ranked) / parts
     bounds = [0]

@@ -115,14 +115,17 @@ class ReadAhead:
         meshing's progress over all parts, made in the child or here."""
         if not self.has_context:
             raise ValueError("this read-ahead was begun without the context's elements")
-        sizes = [len(part) for part in self._get_parts()]
         heard: dict[int, tuple[int, int]] = {}
+        get_parts, count = self._get_parts, len(self._progress)  # not self: the reporters keep this listener
 
         def hear(index: int, done: int, total: int) -> None:
             heard[index] = (done, total)
-            if on_progress is not None:
-                on_progress(sum(d for d, _ in heard.values()),
-                            sum(heard[i][1] if i in heard else size for i, size in enumerate(sizes)))
+            if on_progress is None:
+                return
+            totals = [heard[i][1] if i in heard else None for i in range(count)]
+            if None in totals:  # a part not heard from yet counts its elements (the split, made once)
+                totals = [len(part) if total is None else total for total, part in zip(totals, get_parts())]
+            on_progress(sum(done for done, _ in heard.values()), sum(totals))
 
         for index, reporter in enumerate(self._progress):
             reporter.listener = functools.partial(hear, index)
