@@ -237,3 +237,49 @@ def test_a_forked_child_uses_a_connection_of_its_own_and_leaves_its_parents_alon
     reader = "import sys\nfrom twin.geometry.cache import GeometryCache\nprint(sorted(GeometryCache(sys.argv[1]).get_blobs(['child', 'after'])))"
     seen = subprocess.run([sys.executable, "-c", reader, str(tmp_path)], check=True, capture_output=True, text=True, timeout=120).stdout.strip()
     assert seen == "['after', 'child']"
+
+
+def test_held_writes_are_served_here_and_reach_the_disk_when_the_block_ends(tmp_path):
+    cache, other = GeometryCache(tmp_path), GeometryCache(tmp_path)  # other: as another process sees the file
+    vertices, faces = np.array([[0.0, 0, 0], [1, 0, 0], [0, 1, 0]]), np.array([[0, 1, 2]])
+    with cache.deferred_writes():
+        cache.put_many([("mesh", vertices, faces, "cgal-simple")])
+        cache.put_blobs([("glb", b"bytes")])
+        measured = cache.remember_batch(["area"], lambda missing: [{"m2": 12.5}])
+        assert other.get_libraries(["mesh"]) == {} and other.get_blobs(["glb", "area"]) == {}  # nothing written yet
+        assert cache.get_libraries(["mesh"]) == {"mesh": "cgal-simple"}
+        held = cache.get_many(["mesh"])["mesh"]
+        assert np.array_equal(held.vertices, vertices) and held.faces.dtype == np.int64 and held.library == "cgal-simple"
+        assert cache.get_blobs(["glb"]) == {"glb": b"bytes"}
+        assert cache.remember_batch(["area"], lambda missing: pytest.fail("made twice")) == measured == {"area": {"m2": 12.5}}
+    assert other.get_libraries(["mesh"]) == {"mesh": "cgal-simple"}
+    assert np.array_equal(other.get_many(["mesh"])["mesh"].vertices, vertices)
+    assert other.get_blobs(["glb"]) == {"glb": b"bytes"}
+    assert other.remember_batch(["area"], lambda missing: pytest.fail("not kept")) == {"area": {"m2": 12.5}}
+
+
+def test_held_writes_are_written_when_the_block_raises(tmp_path):
+    cache = GeometryCache(tmp_path)
+    with pytest.raises(RuntimeError), cache.deferred_writes():
+        cache.put_blobs([("made", b"1")])
+        raise RuntimeError("the ledger refused")
+    assert GeometryCache(tmp_path).get_blobs(["made"]) == {"made": b"1"}
+
+
+def test_a_forked_child_writes_at_once_while_its_parent_holds_its_writes(tmp_path, forking_allowed):
+    """The read-ahead child is forked inside the ingest's held block: what it stores, its
+    parent loads by key (the context's meshes), so it must not hold it in memory and exit."""
+    import time
+
+    from twin.geometry.forked import ForkedSteps
+
+    cache = GeometryCache(tmp_path)
+    with cache.deferred_writes():
+        cache.put_blobs([("parent", b"1")])
+        steps = ForkedSteps([lambda: (cache.put_blobs([("child", b"2")]), cache.close())])
+        assert steps.is_forked
+        while steps._claims[0] != 1:  # the child's, not made here
+            time.sleep(0.001)
+        steps.get(0)
+        assert GeometryCache(tmp_path).get_blobs(["parent", "child"]) == {"child": b"2"}
+    assert GeometryCache(tmp_path).get_blobs(["parent", "child"]) == {"child": b"2", "parent": b"1"}

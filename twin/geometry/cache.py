@@ -19,6 +19,7 @@ ingests can share it); vertices are stored as float64 and faces as int32, exactl
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import logging
@@ -199,6 +200,25 @@ class ElementKeys:
         return hashlib.blake2b("|".join(parts).encode(), digest_size=20).hexdigest()
 
 
+class _Held:
+    """A blob held back by :meth:`GeometryCache.deferred_writes`: its bytes, or the value it
+    pickles (pickled when first needed)."""
+
+    __slots__ = ("_data", "_value")
+
+    def __init__(self, *, data: bytes | None = None, value: object = None):
+        self._data, self._value = data, value
+
+    @property
+    def data(self) -> bytes:
+        if self._data is None:
+            self._data = pickle.dumps(self._value, protocol=pickle.HIGHEST_PROTOCOL)
+        return self._data
+
+    def get_value(self) -> object:
+        return pickle.loads(self._data) if self._value is None else self._value
+
+
 @dataclass(frozen=True)
 class CachedMesh:
     vertices: np.ndarray  # (n, 3) float64
@@ -213,6 +233,9 @@ class GeometryCache:
     ``hits``/``misses``/``stored`` count this instance's lookups and writes. Safe to share
     between threads (one connection per thread) and processes (SQLite WAL), forked ones
     included (a child opens its own connection).
+
+    Writes may be held back (:meth:`deferred_writes`): an ingest keeps what its rooms stage
+    makes for the next version in memory until its rooms are in the ledger.
     """
 
     FILENAME = "geometry.sqlite3"
@@ -222,6 +245,31 @@ class GeometryCache:
         self.path = self.root / self.FILENAME
         self.hits = self.misses = self.stored = 0
         self._local = threading.local()
+        self._deferring: int | None = None  # the process holding writes back (a forked child writes at once)
+        self._held_meshes: dict[str, tuple[str, np.ndarray, np.ndarray]] = {}  # key: (library, vertices, faces)
+        self._held_blobs: dict[str, _Held] = {}
+
+    @contextlib.contextmanager
+    def deferred_writes(self) -> Iterator[None]:
+        """Within the block, this process's writes are held in memory (and served to its own
+        lookups), then written in one transaction as it ends, also when it raises: what was
+        made is valid whatever became of the caller's work. Pickling blobs is held back too."""
+        if self._deferring is not None:  # nested: the outer block writes
+            yield
+            return
+        self._deferring = os.getpid()
+        try:
+            yield
+        finally:
+            self._deferring = None
+            meshes, blobs = self._held_meshes, self._held_blobs
+            self._held_meshes, self._held_blobs = {}, {}
+            self.put_many((key, vertices, faces, library) for key, (library, vertices, faces) in meshes.items())
+            self.put_blobs((key, held.data) for key, held in blobs.items())
+
+    @property
+    def _is_holding(self) -> bool:
+        return self._deferring == os.getpid()
 
     def _connect(self) -> sqlite3.Connection:
         connection = getattr(self._local, "connection", None)
@@ -252,25 +300,35 @@ class GeometryCache:
     def get_many(self, keys: Iterable[str]) -> dict[str, CachedMesh]:
         """The cached meshes among ``keys`` (loading meshes :meth:`get_libraries` found: not
         counted as lookups again)."""
+        keys = list(dict.fromkeys(keys))
+        held = {key: self._held_meshes[key] for key in keys if key in self._held_meshes} if self._is_holding else {}
         return {
+            key: CachedMesh(np.array(vertices, dtype=np.float64), np.array(faces, dtype=np.int64), library)
+            for key, (library, vertices, faces) in held.items()
+        } | {
             key: CachedMesh(
                 np.frombuffer(vertices, dtype=np.float64).reshape(-1, 3).copy(),
                 np.frombuffer(faces, dtype=np.int32).reshape(-1, 3).astype(np.int64),
                 library,
             )
-            for key, library, vertices, faces in self._select_in("key, library, vertices, faces", "mesh", list(dict.fromkeys(keys)))
+            for key, library, vertices, faces in self._select_in("key, library, vertices, faces", "mesh", [k for k in keys if k not in held])
         }
 
     def get_libraries(self, keys: Iterable[str]) -> dict[str, str]:
         """The library that made each cached mesh among ``keys`` (its arrays not read)."""
         keys = list(dict.fromkeys(keys))
-        found = dict(self._select_in("key, library", "mesh", keys))
+        held = {key: self._held_meshes[key][0] for key in keys if key in self._held_meshes} if self._is_holding else {}
+        found = held | dict(self._select_in("key, library", "mesh", [k for k in keys if k not in held]))
         self.hits += len(found)
         self.misses += len(keys) - len(found)
         return found
 
     def put_many(self, entries: Iterable[tuple[str, np.ndarray, np.ndarray, str]]) -> None:
         """Store ``(key, vertices, faces, library)`` entries in one transaction."""
+        if self._is_holding:
+            for key, vertices, faces, library in entries:
+                self._held_meshes[key] = (library, vertices, faces)
+            return
         rows = [
             (key, library, np.ascontiguousarray(vertices, dtype=np.float64).tobytes(),
              np.ascontiguousarray(faces, dtype=np.int32).tobytes())
@@ -285,9 +343,14 @@ class GeometryCache:
 
     def get_blobs(self, keys: Iterable[str]) -> dict[str, bytes]:
         """The stored blobs among ``keys``."""
-        return {key: bytes(data) for key, data in self._select_in("key, data", "blob", list(dict.fromkeys(keys)))}
+        keys = list(dict.fromkeys(keys))
+        held = {key: self._held_blobs[key].data for key in keys if key in self._held_blobs} if self._is_holding else {}
+        return held | {key: bytes(data) for key, data in self._select_in("key, data", "blob", [k for k in keys if k not in held])}
 
     def put_blobs(self, items: Iterable[tuple[str, bytes]]) -> None:
+        if self._is_holding:
+            self._held_blobs.update((key, _Held(data=data)) for key, data in items)
+            return
         rows = list(items)
         if rows:
             connection = self._connect()
@@ -305,12 +368,16 @@ class GeometryCache:
         """Like :meth:`remember_many`, but the values not kept yet are made in one call:
         ``make(missing_keys)`` returns their values in the same order."""
         keys = list(dict.fromkeys(keys))
-        stored = self.get_blobs(keys)
-        values = {key: pickle.loads(data) for key, data in stored.items()}
+        held = {key: self._held_blobs[key] for key in keys if key in self._held_blobs} if self._is_holding else {}
+        stored = self.get_blobs([key for key in keys if key not in held])
+        values = {key: pickle.loads(data) for key, data in stored.items()} | {key: h.get_value() for key, h in held.items()}
         missing = [key for key in keys if key not in values]
         made = dict(zip(missing, make(missing))) if missing else {}
-        self.put_blobs((key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)) for key, value in made.items())
-        self.hits += len(stored)
+        if self._is_holding:  # pickled when written
+            self._held_blobs.update((key, _Held(value=value)) for key, value in made.items())
+        else:
+            self.put_blobs((key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)) for key, value in made.items())
+        self.hits += len(values)
         self.misses += len(made)
         return {key: values[key] if key in values else made[key] for key in keys}
 

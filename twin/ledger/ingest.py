@@ -79,16 +79,17 @@ def _ingest_file(path: Path, *, engine: Engine, assets_dir: Path, actor: str | N
         resume = known.id if known is not None else None
     model = open_ifc(path, sha256=sha256)
     cache = GeometryCache(assets_dir / "cache")
-    snapshot = read_rooms(model, progress=progress, cache=cache, context_next=with_context)
-    if resume is None:
-        report, version_id = _store_rooms(engine, snapshot, assets_dir, actor=actor, progress=progress, final=not with_context, cache=cache,
-                                          started=started)
-        if report.skipped:  # another process stored the same bytes meanwhile; it finishes them
-            return report
-    else:  # an earlier run stored the rooms and stopped before the context: finish it
-        log.info("%s: its rooms are in the ledger; meshing the context it lacks", path)
-        report, version_id = _report_of(engine, resume, snapshot), resume
-    report.stages["rooms_in_ledger"] = time.perf_counter() - started
+    with cache.deferred_writes():  # what the rooms stage keeps for the next version is written once its rooms are stored
+        snapshot = read_rooms(model, progress=progress, cache=cache, context_next=with_context)
+        if resume is None:
+            report, version_id = _store_rooms(engine, snapshot, assets_dir, actor=actor, progress=progress, final=not with_context,
+                                              cache=cache, started=started)
+            if report.skipped:  # another process stored the same bytes meanwhile; it finishes them
+                return report
+        else:  # an earlier run stored the rooms and stopped before the context: finish it
+            log.info("%s: its rooms are in the ledger; meshing the context it lacks", path)
+            report, version_id = _report_of(engine, resume, snapshot), resume
+        report.stages["rooms_in_ledger"] = time.perf_counter() - started
     if with_context:
         add_context(snapshot, progress=progress, cache=cache)
         _store_context(engine, version_id, snapshot, assets_dir, report, progress=progress, cache=cache, started=started)
