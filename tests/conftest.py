@@ -100,3 +100,15 @@ def twin_env(tmp_path, monkeypatch, sqlite_url):
     get_settings.cache_clear()
     yield tmp_path
     get_settings.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def no_kept_child_between_tests():
+    """An ingest's read-ahead child is kept for the process's next ingest (twin.geometry.forked):
+    each test begins with none, so that what a test changes (a patched step, a slow child) is
+    what its child runs, and no child outlives the test that made it."""
+    from twin.geometry.forked import stop_kept_child
+
+    stop_kept_child()
+    yield
+    stop_kept_child()

@@ -106,7 +106,7 @@ def test_steps_a_child_did_not_deliver_are_made_here(forking_allowed):
 
 def test_a_result_nobody_asks_for_leaves_no_child_behind(forking_allowed):
     call = ForkedSteps([lambda: threading.Event().wait(60)])
-    pid = call._child[0]
+    pid = call._child.pid
     del call
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)  # already collected
@@ -171,7 +171,8 @@ def test_work_read_ahead_in_a_child_is_the_work_made_here_rooms_first_the_contex
         assert there.digest == mesh.digest and np.array_equal(there.vertices, mesh.vertices) and np.array_equal(there.faces, mesh.faces)
     assert made_here.plan_walls.keys() == made_there.plan_walls.keys()
     assert all(shapely.equals(made_here.plan_walls[gid], made_there.plan_walls[gid]) for gid in made_here.plan_walls)
-    assert ahead._steps._child is None or ahead._steps._receive()  # the child has ended
+    ahead._steps._receive()  # the job's last frame: done, with every step taken
+    assert ahead._steps._child.is_alive()  # kept for the next ingest
 
 
 def test_a_context_from_the_cache_travels_as_keys_and_loads_from_this_process_cache(tmp_path, forking_allowed, monkeypatch):
@@ -279,7 +280,7 @@ def test_what_a_child_starts_ends_with_it(forking_allowed, tmp_path, ending):
     while not started.exists():
         assert time.monotonic() < deadline
         time.sleep(0.01)
-    group = steps._child[0]
+    group = steps._child.pid
     members = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and _in_group(int(p.name), group)]
     assert len(members) == 2  # the child and its worker
     if ending == "dropped":
@@ -328,3 +329,97 @@ def test_a_child_dies_with_the_process_that_forked_it_even_killed(tmp_path):
     while _is_running(child):
         assert time.monotonic() < deadline, "the child outlived the process that forked it"
         time.sleep(0.01)
+
+
+class _Recipe:
+    """A kept child's job: steps it makes from nothing the parent holds (as the read-ahead's
+    recipe opens the file again), each result saying who made it and for which job."""
+
+    def __init__(self, name: str, *, steps: int = 2, slow: float = 0.0):
+        self.name, self.steps, self.slow = name, steps, slow
+
+    def __call__(self):
+        def step(index):
+            time.sleep(self.slow)
+            return (self.name, index, os.getpid())
+
+        return [lambda index=index: step(index) for index in range(self.steps)], {}
+
+
+def _kept_steps(recipe: _Recipe) -> ForkedSteps:
+    """Steps made here as the recipe makes them in the child."""
+    steps, _ = recipe()
+    return ForkedSteps(steps, recipe=recipe)
+
+
+def test_a_kept_child_makes_the_next_jobs_steps_from_its_recipe(forking_allowed):
+    first = _kept_steps(_Recipe("first"))
+    wait_until_the_child_claims(first, 0)
+    assert [first.get(i)[:2] for i in range(2)] == [("first", 0), ("first", 1)]
+    child = first.get(0)[2]
+    assert child != os.getpid()
+    del first  # every step taken: the child stays
+    second = _kept_steps(_Recipe("second", steps=3))
+    wait_until_the_child_claims(second, 0)
+    assert [second.get(i) for i in range(3)] == [("second", i, child) for i in range(3)]  # the same child, not forked again
+
+
+def test_a_cancelled_jobs_results_are_not_taken_for_the_next(forking_allowed):
+    from twin.geometry.forked import send_ahead
+
+    first = _kept_steps(_Recipe("first"))
+    [first.get(i) for i in range(2)]
+    del first
+    sent = send_ahead(_Recipe("cancelled", slow=0.2))
+    assert sent is not None
+    time.sleep(0.05)  # the child has begun the first of them
+    not_worth_it = ForkedSteps([lambda: "here"], fork=False, sent=sent)  # a small model: nothing forked, the job cancelled
+    assert not_worth_it.get(0) == "here"
+    after = _kept_steps(_Recipe("after"))
+    wait_until_the_child_claims(after, 0)  # the cancelled job's step, sent first, waits in the pipe before this one's
+    made = [after.get(i) for i in range(2)]
+    assert [m[:2] for m in made] == [("after", 0), ("after", 1)] and made[0][2] != os.getpid()
+
+
+def test_a_kept_child_that_died_is_replaced(forking_allowed):
+    import signal
+
+    first = _kept_steps(_Recipe("first"))
+    wait_until_the_child_claims(first, 0)
+    dead = first.get(0)[2]
+    first.get(1)
+    del first
+    os.kill(dead, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while _is_running(dead):
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    second = _kept_steps(_Recipe("second"))
+    wait_until_the_child_claims(second, 0)
+    made = second.get(0)
+    assert made[:2] == ("second", 0) and made[2] not in (dead, os.getpid())
+
+
+def test_a_kept_child_holding_too_much_after_a_job_leaves(forking_allowed, monkeypatch):
+    from twin.geometry import forked
+
+    monkeypatch.setattr(forked, "KEPT_RSS_MAX_MIB", 0)  # any child holds more
+    first = _kept_steps(_Recipe("first"))
+    wait_until_the_child_claims(first, 0)
+    gone = first.get(0)[2]
+    first.get(1)
+    deadline = time.monotonic() + 10
+    while _is_running(gone):
+        assert time.monotonic() < deadline, "the child stayed"
+        time.sleep(0.01)
+    second = _kept_steps(_Recipe("second"))
+    wait_until_the_child_claims(second, 0)
+    assert second.get(0)[2] not in (gone, os.getpid())
+
+
+def test_steps_dropped_before_a_kept_child_sent_them_stop_it(forking_allowed):
+    first = _kept_steps(_Recipe("first", slow=60))
+    wait_until_the_child_claims(first, 0)
+    child = first._child.pid
+    del first  # an ingest that failed: the child's step is nobody's
+    assert not _is_running(child)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import ifcopenshell
 import pytest
 from shapely.geometry import shape
@@ -325,3 +327,38 @@ def test_a_context_made_in_the_read_ahead_child_is_stored_as_one_made_here_and_r
     assert walls_there.keys() == walls_here.keys() == {"1F"}
     assert all(walls_there[name].equals(walls_here[name]) for name in walls_here)
     assert outline_there.equals(outline_here) and sizes_there == sizes_here
+
+
+def test_the_next_ingest_takes_its_read_ahead_from_the_kept_child_and_stores_the_same(tmp_path, monkeypatch):
+    """The read-ahead child is kept: a process's next ingest sends it the file before opening it
+    (it opens the file itself) instead of forking again; what is stored is the same."""
+    from twin.geometry import workers
+    from twin.geometry.forked import _Kept
+    from twin.ledger import readahead
+
+    path = first_version(tmp_path)
+    monkeypatch.setattr(workers, "_is_single_threaded", lambda: True)  # the test process may run other threads
+    monkeypatch.setattr(readahead, "FORK_MIN_CONTEXT", 1)
+    sent, real_send = [], ingest_module.send_read_ahead
+    monkeypatch.setattr(ingest_module, "send_read_ahead", lambda *a, **k: sent.append(real_send(*a, **k)) or sent[-1])
+    stored, children = [], []
+    for run in range(2):
+        ledger = open_ledger(f"sqlite:///{tmp_path}/run-{run}.db")
+        heard = []
+        report = ingest_file(path, engine=ledger, assets_dir=tmp_path / f"assets-{run}",
+                             progress=lambda stage, done, total: heard.append((stage, done, total)))
+        children.append((_Kept._current.pid, _Kept._current.job))
+        assert [(d, t) for s, d, t in heard if s == "context"][-1] == (report.context_elements,) * 2
+        with transaction(ledger) as session:
+            stored.append((
+                {s.name: shape(s.plan_walls) for s in session.scalars(select(Storey)) if s.plan_walls},
+                shape(session.scalar(select(Building.outline))),
+                sorted(session.scalars(select(Asset.size_bytes))),
+                sorted((r.global_id, r.measured_area_m2) for r in session.scalars(select(Room))),
+            ))
+        ledger.dispose()
+    assert sent[0] is None and sent[1] is not None  # no child to send the first to; the second went to the kept one
+    assert children[0][0] == children[1][0] != os.getpid() and children[1][1] == children[0][1] + 1
+    (walls_1, outline_1, sizes_1, rooms_1), (walls_2, outline_2, sizes_2, rooms_2) = stored
+    assert walls_1.keys() == walls_2.keys() and all(walls_1[name].equals(walls_2[name]) for name in walls_1)
+    assert outline_1.equals(outline_2) and sizes_1 == sizes_2 and rooms_1 == rooms_2

@@ -6,8 +6,15 @@ walls of a few thousand walls, doors and slabs) does not depend on the rooms, so
 after the file is opened makes it meanwhile, and first the rooms' keys while this process reads
 the spatial structure (see :mod:`twin.ledger.readahead`). The
 child inherits the parsed file as it is (nothing is pickled going in), takes the steps in order,
-sends each result back pickled through a pipe as soon as it has it (its index, its length, the
-pickle) and exits without running any of this process's exit code.
+sends each result back pickled through a pipe as soon as it has it (:mod:`twin.geometry.frames`)
+and exits without running any of this process's exit code.
+
+Given a recipe (a picklable call that makes the same steps from nothing this process holds),
+the child is kept once its steps are sent, and the next steps with a recipe are sent to it
+instead of forking again (:class:`_Kept`; :func:`send_ahead` sends them before this process can
+make its own, the read-ahead before it opens the file). A fork costs more than the fork: every
+page of memory either process writes while both live is copied first, and an ingest writes
+thousands (20-35 ms of a 100-300 ms ingest here). A kept child pays that once.
 
 Asked for a step nobody has begun, this process makes the step itself; asked for one the
 child is making, it waits for it (it takes no other step meanwhile: which steps this process
@@ -24,26 +31,34 @@ child that fails or dies costs nothing but time: what it did not send is then ma
 from __future__ import annotations
 
 import fcntl
+import functools
 import logging
 import mmap
 import multiprocessing
 import os
 import pickle
-import select
 import signal
 import struct
 import weakref
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from twin.geometry import workers
+from twin.geometry.frames import HEADER, PIPE_BYTES, read_frame, send_frame
+from twin.process_memory import get_resident_mib
 
 log = logging.getLogger(__name__)
 
 _FREE, _CHILD, _HERE = 0, 1, 2  # a step's claim
-_HEADER = struct.Struct("<IQ")  # step index, pickle length
 _PROGRESS = 0xFFFFFFFF  # in place of a step index: the frame is a step's progress, (index, done, total)
-_LIVENESS_MS = 100  # while waiting for the child, how often to ask whether it still runs
+_DONE = 0xFFFFFFFE  # in place of a step index: the kept child has taken every step of the job it could
+_JOB = struct.Struct("<Q")  # the job a kept child may claim steps for, at the start of the shared memory
+#: Steps one job of a kept child can have (the read-ahead has at most six).
+KEPT_STEPS_MAX = 64
+#: A kept child that holds more than this after a job leaves (ifcopenshell keeps about 3 MB of
+#: every MB of file it parsed, see twin.ledger.jobs); the next job forks a new one.
+KEPT_RSS_MAX_MIB = 768
 
 
 class StepProgress:
@@ -73,26 +88,45 @@ class ForkedSteps:
     may fork), in order, or here (see the module docstring). :meth:`get` gives one step's result.
     ``progress``: step index -> the :class:`StepProgress` that step reports to. ``nice``: added
     to the child's niceness (and so its own children's), so that it takes what this process leaves
-    of the cores: work ahead of need should not slow the work at hand."""
+    of the cores: work ahead of need should not slow the work at hand.
+
+    ``recipe``: a picklable call that makes the same steps and progress (``(steps, progress)``)
+    from nothing this process holds (the read-ahead's opens the file again). With one, the child
+    is kept for the next :class:`ForkedSteps` with a recipe, which it is sent instead of a fork
+    (see :class:`_Kept`). ``sent``: the same recipe, sent before the steps could be made here
+    (:func:`send_ahead`: the kept child opens the file while this process does)."""
 
     def __init__(self, steps: Sequence[Callable[[], Any]], *, fork: bool = True,
-                 progress: Mapping[int, StepProgress] | None = None, nice: int = 0):
+                 progress: Mapping[int, StepProgress] | None = None, nice: int = 0,
+                 recipe: Callable[[], tuple[list[Callable[[], Any]], dict[int, StepProgress]]] | None = None,
+                 sent: SentJob | None = None):
         self._steps = list(steps)
         self._progress = dict(progress or {})
         self._results: dict[int, Any] = {}
-        self._child: tuple[int, int] | None = None  # (pid, read end of the pipe)
-        self._status: int | None = None  # the child's wait status, once it has ended
-        self._claims = None
-        if fork and workers.can_fork() and self._steps:
-            self._claims = mmap.mmap(-1, len(self._steps))  # anonymous and shared with the child
-            self._lock = multiprocessing.Lock()
-            pid, read_end = _start(self._steps, self._claims, self._lock, self._progress, nice)
-            self._child = (pid, read_end)
-            self._reaper = weakref.finalize(self, _reap, pid, read_end)
+        self._child: _Child | None = None
+        self._job = 0
+        fork = fork and workers.can_fork() and bool(self._steps)
+        if sent is not None and not (fork and len(self._steps) <= KEPT_STEPS_MAX and sent.is_current()):
+            sent.cancel()  # not worth a child after all (or it has gone): it takes none of the job's steps
+            sent = None
+        if fork:
+            if sent is not None:
+                self._child, self._job = sent.kept, sent.job
+            elif recipe is not None and len(self._steps) <= KEPT_STEPS_MAX:
+                self._child, self._job = _Kept.begin(self._steps, self._progress, nice, recipe)
+            else:
+                self._child = _Child(self._steps, self._progress, nice)
+                self._job = 1
+            self._finalizer = weakref.finalize(self, _drop, self._child, self._job, len(self._steps), self._results)
 
     @property
     def is_forked(self) -> bool:
         return self._child is not None
+
+    @property
+    def _claims(self) -> memoryview:
+        """Each step's claim (``_FREE``, ``_CHILD``, ``_HERE``), as shared with the child."""
+        return self._child.claims
 
     def get(self, index: int, *, on_progress: Callable[[int, int], None] | None = None) -> Any:
         """Step ``index``'s result: made here if nobody began it, else the child's, waited for.
@@ -104,145 +138,249 @@ class ForkedSteps:
             if reporter.latest is not None:
                 on_progress(*reporter.latest)
         while index not in self._results:
-            if self._child is None or self._claim(index):
+            if self._child is None or self._child.claim(index):
                 self._results[index] = self._steps[index]()
             else:
                 self._receive()
         return self._results[index]
 
-    def _claim(self, index: int) -> bool:
-        """Claim step ``index`` for this process; ``False`` if the child has it."""
-        with self._lock:
-            if self._claims[index] == _CHILD:
-                return False
-            self._claims[index] = _HERE
-            return True
-
-    def _receive(self) -> bool:
-        """Take the next frame the child sends (a result or a progress), waiting for it; the
-        child's end (all sent, or it died) ends the child. Always ``True``: something was taken."""
-        frame = _read_frame(self._child[1], is_alive=self._is_alive)
+    def _receive(self) -> None:
+        """Take the next frame the child sends for this job (a result or a progress), waiting for
+        it, and leave those of an earlier job; the child's end (it died) ends the child here."""
+        frame = read_frame(self._child.results, is_alive=self._child.is_alive)
         if frame is None:
-            self._collect()
-            return True
-        index, result = frame
+            self._finalizer.detach()
+            self._child.stop(failed=True)
+            self._child = None
+            return
+        job, index, result = frame
+        if job != self._job or index == _DONE:
+            return
         if index == _PROGRESS:
             step, done, total = result
             self._progress[step].tell(done, total)
         else:
             self._results[index] = result
-        return True
-
-    def _is_alive(self) -> bool:
-        """Whether the child still runs (once it has ended, its wait status is kept for :meth:`_collect`)."""
-        if self._status is None:
-            pid, status = os.waitpid(self._child[0], os.WNOHANG)
-            if pid != 0:
-                self._status = status
-        return self._status is None
-
-    def _collect(self) -> None:
-        pid, pipe = self._child
-        self._child = None
-        self._reaper.detach()
-        os.close(pipe)
-        status = self._status if self._status is not None else os.waitpid(pid, 0)[1]
-        try:  # a child that failed may leave kernel workers behind
-            os.killpg(pid, signal.SIGKILL)
-        except ProcessLookupError:  # none left
-            pass
-        if status != 0:
-            log.warning("a forked child failed (wait status %d); the steps it did not send are made here", status)
 
 
-#: The pipe's capacity asked for (Linux allows up to 1 MiB unprivileged): a child's results wait
-#: there, without stopping it, while this process is busy with a step of its own.
-PIPE_BYTES = 1 << 20
+class _Child:
+    """A forked child taking steps in order, claiming each in memory shared with this process
+    (a job number, then one byte per step) and sending results through a pipe; it ends with its
+    steps. See :class:`_Kept` for one that stays for more."""
 
+    kept = False
 
-def _start(steps: list[Callable[[], Any]], claims: mmap.mmap, lock, progress: dict[int, StepProgress], nice: int) -> tuple[int, int]:
-    read_end, write_end = os.pipe()
-    try:
-        fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
-    except (AttributeError, OSError):  # not Linux, or above the system's limit: the default (64 KiB)
-        pass
-    parent = os.getpid()
-    pid = os.fork()
-    if pid == 0:  # the child: claim, compute, send each result, leave without this process's exit handlers
-        status = 1
+    def __init__(self, steps: list[Callable[[], Any]], progress: dict[int, StepProgress], nice: int, *, steps_max: int | None = None):
+        self.owner = os.getpid()
+        self.shared = mmap.mmap(-1, _JOB.size + (steps_max or len(steps)))  # anonymous and shared with the child
+        self.claims = memoryview(self.shared)[_JOB.size:]
+        self.lock = multiprocessing.Lock()
+        self.job = 1
+        _JOB.pack_into(self.shared, 0, self.job)
+        self.status: int | None = None  # the child's wait status, once it has ended
+        requests = os.pipe() if self.kept else None
+        read_end, write_end = os.pipe()
         try:
-            workers.die_with_parent(parent)  # killed with it: no orphan meshing on (its workers do the same)
-            os.setpgid(0, 0)  # a group of its own, its kernel workers with it: stopped together (_reap)
-            os.close(read_end)
-            if nice:
-                os.nice(nice)
-            with os.fdopen(write_end, "wb") as pipe:
+            fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+        except (AttributeError, OSError):  # not Linux, or above the system's limit: the default (64 KiB)
+            pass
+        parent = os.getpid()
+        pid = os.fork()
+        if pid == 0:  # the child: claim, compute, send each result, leave without this process's exit handlers
+            status = 1
+            try:
+                workers.die_with_parent(parent)  # killed with it: no orphan meshing on (its workers do the same)
+                os.setpgid(0, 0)  # a group of its own, its kernel workers with it: stopped together (stop)
+                os.close(read_end)
+                if nice:
+                    os.nice(nice)
+                with os.fdopen(write_end, "wb") as pipe:
+                    send = functools.partial(send_frame, pipe)
+                    self._serve(send, steps, progress, requests)
+                status = 0
+            finally:
+                os._exit(status)
+        try:
+            os.setpgid(pid, pid)  # as the child does: whichever runs first, the group exists before stop may need it
+        except (PermissionError, ProcessLookupError):  # the child has already set it, or run and gone
+            pass
+        os.close(write_end)
+        self.pid, self.results = pid, read_end
+        self.requests = None
+        if requests is not None:
+            os.close(requests[0])
+            self.requests = requests[1]
 
-                def send(index: int, result: Any) -> None:
-                    data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
-                    pipe.write(_HEADER.pack(index, len(data)))
-                    pipe.write(data)
-                    pipe.flush()
+    def _serve(self, send, steps, progress, requests) -> None:
+        """In the child: the steps, then (kept) the jobs sent after."""
+        _take_steps(send, self.shared, self.lock, self.job, steps, progress)
 
-                for index, reporter in progress.items():
-                    reporter._send = lambda done, total, index=index: send(_PROGRESS, (index, done, total))
-                for index, step in enumerate(steps):
-                    with lock:
-                        if claims[index] != _FREE:
-                            continue
-                        claims[index] = _CHILD
-                    send(index, step())
-            status = 0
-        finally:
-            os._exit(status)
-    try:
-        os.setpgid(pid, pid)  # as the child does: whichever runs first, the group exists before _reap may need it
-    except (PermissionError, ProcessLookupError):  # the child has already set it, or run and gone
-        pass
-    os.close(write_end)
-    return pid, read_end
+    def claim(self, index: int) -> bool:
+        """Claim step ``index`` for this process; ``False`` if the child has it."""
+        with self.lock:
+            if self.claims[index] == _CHILD:
+                return False
+            self.claims[index] = _HERE
+            return True
 
+    def is_alive(self) -> bool:
+        """Whether the child still runs (once it has ended, its wait status is kept for :meth:`stop`)."""
+        if self.status is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid != 0:
+                self.status = status
+        return self.status is None
 
-def _read_exactly(fd: int, size: int, *, is_alive: Callable[[], bool]) -> bytes:
-    """Up to ``size`` bytes, fewer if the pipe ends or the child is gone with nothing more sent.
-    (A child's own children hold the pipe open after it, as forked kernel workers do: its end
-    alone would not end the pipe.)"""
-    parts, left = [], size
-    poll = select.poll()  # not select(): a long-lived process may hold descriptors above its limit
-    poll.register(fd, select.POLLIN)
-    while left:
-        if not poll.poll(_LIVENESS_MS):  # nothing yet
-            if is_alive() or poll.poll(0):
-                continue
-            break  # the child is gone, and nothing more came
-        part = os.read(fd, min(left, 1 << 20))
-        if not part:
-            break
-        parts.append(part)
-        left -= len(part)
-    return b"".join(parts)
+    def stop(self, *, failed: bool = False) -> None:
+        """Stop the child and whatever it started (kernel workers, which would otherwise wait
+        forever to send their results to it), and collect it."""
+        try:
+            os.killpg(self.pid, signal.SIGKILL)
+        except ProcessLookupError:  # gone, its group with it
+            pass
+        if self.status is None:
+            try:
+                self.status = os.waitpid(self.pid, 0)[1]
+            except ChildProcessError:
+                self.status = 0
+        for fd in (self.results, self.requests):
+            if fd is not None:
+                os.close(fd)
+        self.results = self.requests = None
+        if failed and self.status != 0:
+            log.warning("a forked child failed (wait status %d); the steps it did not send are made here", self.status)
 
 
-def _read_frame(fd: int, *, is_alive: Callable[[], bool]) -> tuple[int, Any] | None:
-    """The next ``(step index, result)`` a child sent, or ``None`` when the pipe ends, the child
-    is gone or a frame is cut short."""
-    header = _read_exactly(fd, _HEADER.size, is_alive=is_alive)
-    if len(header) != _HEADER.size:
+class _Kept(_Child):
+    """A child kept between jobs: forked for a first job (whose steps it inherits), it then
+    waits for the next job's recipe and makes that job's steps from it. An ingest's fork cost
+    this process 5-10 ms, and then every page of its memory it wrote while the child lived was
+    copied first (a few thousand pages, 20-35 ms on ExampleHOM and campus_annex here); a kept
+    child was forked once, and its own pages are its own too. It leaves when it holds more
+    than :data:`KEPT_RSS_MAX_MIB` after a job, and is stopped with a job it was left making."""
+
+    kept = True
+    _current: _Kept | None = None  # this process's kept child
+
+    @classmethod
+    def begin(cls, steps, progress, nice, recipe) -> tuple[_Kept, int]:
+        """The kept child, sent ``recipe`` as its next job (or forked with ``steps``), and the job's number."""
+        sent = cls.send(recipe, nice)
+        if sent is not None:
+            return sent.kept, sent.job
+        kept = cls._current = cls(steps, progress, nice, steps_max=KEPT_STEPS_MAX)
+        kept.nice = nice
+        return kept, kept.job
+
+    @classmethod
+    def send(cls, recipe, nice: int) -> SentJob | None:
+        """``recipe`` sent as the next job of this process's kept child, if it has one alive."""
+        kept = cls._current
+        if kept is not None and (kept.owner != os.getpid() or kept.results is None or not kept.is_alive() or kept.nice != nice):
+            if kept.owner == os.getpid():
+                kept.stop()
+            kept = cls._current = None
+        if kept is None:
+            return None
+        try:
+            return SentJob(kept, kept._send_job(recipe))
+        except OSError:  # it left meanwhile
+            kept.stop()
+            cls._current = None
+            return None
+
+    def _send_job(self, recipe) -> int:
+        with self.lock:
+            self.job += 1
+            _JOB.pack_into(self.shared, 0, self.job)
+            self.claims[:] = bytes(len(self.claims))
+        data = pickle.dumps(recipe, protocol=pickle.HIGHEST_PROTOCOL)
+        os.write(self.requests, HEADER.pack(self.job, 0, len(data)) + data)
+        return self.job
+
+    def _serve(self, send, steps, progress, requests) -> None:
+        os.close(requests[1])
+        job = self.job
+        with os.fdopen(requests[0], "rb") as incoming:
+            while True:
+                _take_steps(send, self.shared, self.lock, job, steps, progress)
+                send(job, _DONE, None)
+                del steps, progress  # what the job read is freed before the next is read
+                if get_resident_mib() > KEPT_RSS_MAX_MIB:
+                    return
+                header = incoming.read(HEADER.size)
+                if len(header) != HEADER.size:  # this process has gone
+                    return
+                job, _, size = HEADER.unpack(header)
+                try:
+                    steps, progress = pickle.loads(incoming.read(size))()
+                except Exception as error:  # e.g. the file is not one to ingest: this process will say why
+                    log.debug("a kept child cannot make job %d's steps: %s", job, error)
+                    steps, progress = [], {}
+
+
+@dataclass(frozen=True)
+class SentJob:
+    """A job sent to the kept child (:func:`send_ahead`), for a :class:`ForkedSteps` to take up."""
+
+    kept: _Kept
+    job: int
+
+    def is_current(self) -> bool:
+        """Whether the child is still this process's kept child, alive, and this its latest job."""
+        kept = self.kept
+        return kept is _Kept._current and kept.results is not None and kept.job == self.job and kept.is_alive()
+
+    def cancel(self) -> None:
+        """The child takes no more of this job's steps (it finishes one it is making)."""
+        kept = self.kept
+        if kept.results is not None and kept.owner == os.getpid():
+            with kept.lock:
+                if _JOB.unpack_from(kept.shared, 0)[0] == self.job:
+                    _JOB.pack_into(kept.shared, 0, 0)
+
+
+def send_ahead(recipe: Callable[[], tuple[list[Callable[[], Any]], dict[int, StepProgress]]], *, nice: int = 0) -> SentJob | None:
+    """Send ``recipe`` (see :class:`ForkedSteps`) to this process's kept child now, if it has
+    one alive and may use it (a single-threaded process): it makes the job's steps while this
+    process gets ready to make them too. ``None``: no child to send it to."""
+    if not workers.can_fork():
         return None
-    index, size = _HEADER.unpack(header)
-    data = _read_exactly(fd, size, is_alive=is_alive)
-    return (index, pickle.loads(data)) if len(data) == size else None
+    return _Kept.send(recipe, nice)
 
 
-def _reap(pid: int, pipe: int) -> None:
-    """Results nobody asked for: stop the child and whatever it started (kernel workers, which
-    would otherwise wait forever to send their results to it), and collect it."""
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    try:
-        os.waitpid(pid, 0)
-    except ChildProcessError:
-        pass
-    os.close(pipe)
+def stop_kept_child() -> None:
+    """Stop this process's kept child, if it has one (tests that change what a child runs)."""
+    kept = _Kept._current
+    _Kept._current = None
+    if kept is not None and kept.owner == os.getpid() and kept.results is not None:
+        kept.stop()
+
+
+def _take_steps(send, shared: mmap.mmap, lock, job: int, steps: list[Callable[[], Any]], progress: dict[int, StepProgress]) -> None:
+    """In a child: claim and make each step of ``job`` nobody has, in order, sending each result."""
+    claims = memoryview(shared)[_JOB.size:]
+    for index, reporter in progress.items():
+        reporter._send = lambda done, total, index=index: send(job, _PROGRESS, (index, done, total))
+    for index, step in enumerate(steps):
+        with lock:
+            if _JOB.unpack_from(shared, 0)[0] != job:  # this process has moved on: the job is dropped
+                return
+            if claims[index] != _FREE:
+                continue
+            claims[index] = _CHILD
+        send(job, index, step())
+
+
+def _drop(child: _Child, job: int, count: int, results: dict[int, Any]) -> None:
+    """Steps dropped: a child still making steps nobody will ask for is stopped (and its kernel
+    workers with it); a kept child that sent them all stays for the next job."""
+    if child.results is None:  # already stopped
+        return
+    if not child.kept:
+        child.stop()
+        return
+    if len(results) < count:  # it may be making one: stopped, a new one is forked next time
+        if _Kept._current is child:
+            _Kept._current = None
+        child.stop()

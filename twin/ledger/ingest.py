@@ -34,6 +34,7 @@ from twin.ifc.spatial import Node
 from twin.ledger.assets import PlannedAsset, remove_model_assets, write_snapshot_assets
 from twin.geometry.cache import GeometryCache
 from twin.ledger.db import in_chunks, lock_for_ingest, transaction
+from twin.ledger.readahead import send_read_ahead
 from twin.ledger.models import Asset, Building, Campus, Model, ModelVersion, Room, Storey
 from twin.ledger.report import COUNTED, IngestReport, get_skipped_report
 from twin.ledger.roomsync import sync_rooms
@@ -77,10 +78,12 @@ def _ingest_file(path: Path, *, engine: Engine, assets_dir: Path, actor: str | N
         if known is not None and (known.stage == "complete" or not with_context):
             return get_skipped_report(path, schema, known, started=started)
         resume = known.id if known is not None else None
-    model = open_ifc(path, sha256=sha256)
     cache = GeometryCache(assets_dir / "cache")
+    # a kept child opens it too, meanwhile, for the context stage (not worth a second reading for the rooms' keys alone)
+    sent = send_read_ahead(path, sha256, cache=cache) if with_context else None
+    model = open_ifc(path, sha256=sha256)
     with cache.deferred_writes():  # what the rooms stage keeps for the next version is written once its rooms are stored
-        snapshot = read_rooms(model, progress=progress, cache=cache, context_next=with_context)
+        snapshot = read_rooms(model, progress=progress, cache=cache, context_next=with_context, sent=sent)
         if resume is None:
             report, version_id = _store_rooms(engine, snapshot, assets_dir, actor=actor, progress=progress, final=not with_context,
                                               cache=cache, started=started)

@@ -20,20 +20,28 @@ context most of the child's: without this, one core idled while the other finish
 
 Not worth a fork for a few elements: then each is made here when it is asked for, the keys
 sharing one hasher and the context this process's spatial structure (:meth:`ReadAhead.set_structure`).
+
+The child is kept for the process's next ingest (see :mod:`twin.geometry.forked`), which sends
+it the file's path (:func:`send_read_ahead`) before opening the file itself: the child opens it
+too, meanwhile, and makes the same steps from it.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import ifcopenshell
 
 from twin.geometry.cache import GeometryCache, StepHasher
-from twin.geometry.forked import ForkedSteps, StepProgress
-from twin.geometry.mesher import get_element_keys
+from twin.geometry.forked import ForkedSteps, SentJob, StepProgress, send_ahead
+from twin.geometry.mesher import get_context_elements, get_element_keys
 from twin.ifc.quantities import RoomProperties, read_room_properties
-from twin.ifc.reader import IfcModel
+from twin.ifc.reader import IfcModel, open_ifc
+from twin.ifc.spf import get_sha256
 from twin.ifc.spatial import SpatialStructure, read_spatial_structure
 from twin.ifc.steptext import StepText
 from twin.ledger.context import ContextMeshes, count_parts, merge_contexts, mesh_context, split_context
@@ -58,38 +66,87 @@ class _Known:
     structure: SpatialStructure | None = None
 
 
+@dataclass(frozen=True)
+class _Recipe:
+    """How a kept child (:class:`~twin.geometry.forked.ForkedSteps`' ``recipe``) makes a
+    read-ahead's steps itself: the file opened again (its bytes checked to be the same), the
+    context's elements found again by step id."""
+
+    path: Path
+    sha256: str
+    context_ids: tuple[int, ...] | None  # the context's elements by step id; None: get_context_elements'
+    cache_root: Path | None
+
+    def __call__(self) -> tuple[list[Callable[[], Any]], dict[int, StepProgress]]:
+        if get_sha256(self.path) != self.sha256:  # the file changed since: nothing to make ahead
+            return [], {}
+        model = open_ifc(self.path, sha256=self.sha256)
+        ids = self.context_ids
+        context = [model.file.by_id(i) for i in ids] if ids is not None else get_context_elements(model.file)
+        cache = GeometryCache(self.cache_root) if self.cache_root is not None else None
+        steps, reporters, _ = _make_steps(model, context, cache, _Known())
+        return steps, dict(zip(range(_CONTEXT, _CONTEXT + len(reporters)), reporters))
+
+
+def _make_steps(model: IfcModel, context: list[ifcopenshell.entity_instance] | None, cache: GeometryCache | None,
+                known: _Known) -> tuple[list[Callable[[], Any]], list[StepProgress], Callable[[], list]]:
+    """A read-ahead's steps (the rooms' keys, the context's parts, the rooms' properties), each
+    part's progress reporter, and the split of the context into parts."""
+    # the steps hold the hasher, not the read-ahead: no reference cycle, so what an ingest read
+    # (the parsed file, its text, the hashes: hundreds of MB on a large model) is freed when
+    # the ingest drops it, not whenever the garbage collector next gets to it
+    get_hasher = functools.cache(lambda: StepHasher(model.file, text=StepText.read(model.path)))
+    get_structure = functools.cache(lambda: known.structure or read_spatial_structure(model))
+    spaces = list(model.file.by_type("IfcSpace"))
+    parts = count_parts(len(context)) if context is not None else 0
+    # the same parts in both processes, each split from its own reading of the structure
+    get_parts = functools.cache(lambda: split_context(get_structure(), context, parts))
+    reporters = [StepProgress() for _ in range(parts)]  # each part's, told whoever waits for it
+
+    def context_part(index: int) -> ContextMeshes:
+        elements = get_parts()[index]
+        keys = get_element_keys(model.file, elements, hasher=get_hasher()) if cache is not None else None
+        return mesh_context(model, get_structure(), elements, cache=cache, keys=keys, on_progress=reporters[index],
+                            threads=1 if parts > 1 else None)
+
+    steps = [lambda: get_element_keys(model.file, spaces, hasher=get_hasher())]
+    steps += [functools.partial(context_part, index) for index in range(parts)]
+    steps.append(lambda: {space.id(): read_room_properties(space, model.units) for space in spaces})
+    return steps, reporters, get_parts
+
+
+def send_read_ahead(path: Path, sha256: str, *, cache: GeometryCache | None) -> SentJob | None:
+    """Before the file is opened here: the read-ahead of ``path`` with its context (the elements of
+    :func:`~twin.geometry.mesher.get_context_elements`) sent to this process's kept child, if it
+    has one, so that it opens the file meanwhile; give it to :class:`ReadAhead` as ``sent``.
+    ``None``: no kept child (the read-ahead forks one)."""
+    return send_ahead(_Recipe(path, sha256, None, cache.root if cache is not None else None), nice=CHILD_NICE)
+
+
 class ReadAhead:
     """The rooms' keys, the rooms' properties and (``context``: the elements the context stage
     will mesh, with meshes taken from and stored in ``cache``) the context's geometry, begun in
-    a forked child as soon as the file is open."""
+    a forked child as soon as the file is open. The child is kept for the next ingest, which
+    sends it a :class:`_Recipe` (``sent``: one sent by :func:`send_read_ahead` for this model,
+    ``context`` then being :func:`~twin.geometry.mesher.get_context_elements`'); a read-ahead
+    without the context forks a child of its own."""
 
     def __init__(self, model: IfcModel, *, context: list[ifcopenshell.entity_instance] | None,
-                 cache: GeometryCache | None = None):
-        # the steps hold the hasher, not this object: no reference cycle, so what an ingest read
-        # (the parsed file, its text, the hashes: hundreds of MB on a large model) is freed when
-        # the ingest drops it, not whenever the garbage collector next gets to it
-        get_hasher = functools.cache(lambda: StepHasher(model.file, text=StepText.read(model.path)))
+                 cache: GeometryCache | None = None, sent: SentJob | None = None):
         known = self._known = _Known()
-        get_structure = functools.cache(lambda: known.structure or read_spatial_structure(model))
-        spaces = list(model.file.by_type("IfcSpace"))
-        parts = count_parts(len(context)) if context is not None else 0
-        # the same parts in both processes, each split from its own reading of the structure
-        get_parts = functools.cache(lambda: split_context(get_structure(), context, parts))
-        reporters = self._progress = [StepProgress() for _ in range(parts)]  # each part's, told whoever waits for it
-
-        def context_part(index: int) -> ContextMeshes:
-            elements = get_parts()[index]
-            keys = get_element_keys(model.file, elements, hasher=get_hasher()) if cache is not None else None
-            return mesh_context(model, get_structure(), elements, cache=cache, keys=keys, on_progress=reporters[index],
-                                threads=1 if parts > 1 else None)
-
-        steps = [lambda: get_element_keys(model.file, spaces, hasher=get_hasher())]
-        steps += [functools.partial(context_part, index) for index in range(parts)]
-        steps.append(lambda: {space.id(): read_room_properties(space, model.units) for space in spaces})
+        steps, reporters, get_parts = _make_steps(model, context, cache, known)
+        self._progress = reporters
+        parts = len(reporters)
         self.has_context = context is not None
         self._parts = range(_CONTEXT, _CONTEXT + parts)
-        fork = len(spaces) + len(context or ()) >= FORK_MIN or (len(spaces) > 0 and len(context or ()) >= FORK_MIN_CONTEXT)
-        self._steps = ForkedSteps(steps, fork=fork, progress=dict(zip(self._parts, reporters)), nice=CHILD_NICE)
+        spaces = len(model.file.by_type("IfcSpace"))
+        fork = spaces + len(context or ()) >= FORK_MIN or (spaces > 0 and len(context or ()) >= FORK_MIN_CONTEXT)
+        # a child kept for the context's sake: one for the rooms' keys and properties alone is not
+        # worth a second reading of the file (a one-off fork shares this process's reading)
+        recipe = _Recipe(model.path, model.sha256, tuple(e.id() for e in context),
+                         cache.root if cache is not None else None) if context is not None else None
+        self._steps = ForkedSteps(steps, fork=fork, progress=dict(zip(self._parts, reporters)), nice=CHILD_NICE, recipe=recipe,
+                                  sent=sent)
         self._get_parts = get_parts
 
     def set_structure(self, structure: SpatialStructure) -> None:

@@ -30,6 +30,7 @@ from twin.ifc.quantities import DeclaredArea, RoomProperties, read_room_properti
 from twin.ifc.reader import IfcModel
 from twin.ifc.spatial import Node, SpatialStructure, read_spatial_structure
 from twin.ledger.context import mesh_context
+from twin.geometry.forked import SentJob
 from twin.ledger.readahead import ReadAhead
 from twin.tolerances import AREA_DECIMALS, PLAN_GRID_M
 
@@ -240,19 +241,22 @@ def read_snapshot(
 
 
 def read_rooms(
-    model: IfcModel, *, progress: Progress | None = None, cache: GeometryCache | None = None, context_next: bool = False
+    model: IfcModel, *, progress: Progress | None = None, cache: GeometryCache | None = None, context_next: bool = False,
+    sent: SentJob | None = None,
 ) -> Snapshot:
     """The rooms stage: hierarchy, properties, rooms meshed and measured (no building elements).
 
     With a ``cache``, the rooms' cache keys and properties (and, ``context_next``:
     :func:`add_context` will follow, the whole context stage's geometry) are begun at once, in a
     forked child (:class:`~twin.ledger.readahead.ReadAhead`): the rooms are meshed first, and
-    their records made after; the context is made meanwhile, on the other core."""
+    their records made after; the context is made meanwhile, on the other core. ``sent``: the
+    read-ahead sent to a kept child before the file was opened here
+    (:func:`~twin.ledger.readahead.send_read_ahead`, with ``with_context=context_next``)."""
     say = progress or (lambda stage, done, total: None)
     started = time.perf_counter()
     say("read", 0, 1)
     context = get_context_elements(model.file) if context_next else None
-    ahead = ReadAhead(model, context=context, cache=cache) if cache is not None else None  # on the other core, meanwhile:
+    ahead = ReadAhead(model, context=context, cache=cache, sent=sent) if cache is not None else None  # on the other core, meanwhile:
     structure = read_spatial_structure(model)
     if ahead is not None:
         ahead.set_structure(structure)
