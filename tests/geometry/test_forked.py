@@ -171,8 +171,7 @@ def test_work_read_ahead_in_a_child_is_the_work_made_here_rooms_first_the_contex
         assert there.digest == mesh.digest and np.array_equal(there.vertices, mesh.vertices) and np.array_equal(there.faces, mesh.faces)
     assert made_here.plan_walls.keys() == made_there.plan_walls.keys()
     assert all(shapely.equals(made_here.plan_walls[gid], made_there.plan_walls[gid]) for gid in made_here.plan_walls)
-    ahead._steps._receive()  # the job's last frame: done, with every step taken
-    assert ahead._steps._child.is_alive()  # kept for the next ingest
+    assert ahead._steps._child.is_alive()  # every step taken, and kept for the next ingest
 
 
 def test_a_context_from_the_cache_travels_as_keys_and_loads_from_this_process_cache(tmp_path, forking_allowed, monkeypatch):
@@ -423,3 +422,20 @@ def test_steps_dropped_before_a_kept_child_sent_them_stop_it(forking_allowed):
     child = first._child.pid
     del first  # an ingest that failed: the child's step is nobody's
     assert not _is_running(child)
+
+
+def test_a_job_the_kept_childs_pipe_cannot_take_at_once_goes_to_a_new_child(forking_allowed):
+    """Sending never waits on the child: busy, it could itself be waiting for its results to be read."""
+    first = _kept_steps(_Recipe("first"))
+    wait_until_the_child_claims(first, 0)
+    kept = first.get(0)[2]
+    first.get(1)
+    del first
+    big = _Recipe("big")
+    big.payload = b"x" * (4 << 20)  # more than the pipe holds
+    started = time.monotonic()
+    second = _kept_steps(big)
+    wait_until_the_child_claims(second, 0)
+    assert second.get(0)[:2] == ("big", 0) and second.get(0)[2] not in (kept, os.getpid())
+    assert time.monotonic() - started < 10
+    assert not _is_running(kept)

@@ -52,7 +52,6 @@ log = logging.getLogger(__name__)
 
 _FREE, _CHILD, _HERE = 0, 1, 2  # a step's claim
 _PROGRESS = 0xFFFFFFFF  # in place of a step index: the frame is a step's progress, (index, done, total)
-_DONE = 0xFFFFFFFE  # in place of a step index: the kept child has taken every step of the job it could
 _JOB = struct.Struct("<Q")  # the job a kept child may claim steps for, at the start of the shared memory
 #: Steps one job of a kept child can have (the read-ahead has at most six).
 KEPT_STEPS_MAX = 64
@@ -154,7 +153,7 @@ class ForkedSteps:
             self._child = None
             return
         job, index, result = frame
-        if job != self._job or index == _DONE:
+        if job != self._job:  # a step of a job this process dropped
             return
         if index == _PROGRESS:
             step, done, total = result
@@ -171,7 +170,7 @@ class _Child:
     kept = False
 
     def __init__(self, steps: list[Callable[[], Any]], progress: dict[int, StepProgress], nice: int, *, steps_max: int | None = None):
-        self.owner = os.getpid()
+        self.owner, self.nice = os.getpid(), nice
         self.shared = mmap.mmap(-1, _JOB.size + (steps_max or len(steps)))  # anonymous and shared with the child
         self.claims = memoryview(self.shared)[_JOB.size:]
         self.lock = multiprocessing.Lock()
@@ -180,10 +179,11 @@ class _Child:
         self.status: int | None = None  # the child's wait status, once it has ended
         requests = os.pipe() if self.kept else None
         read_end, write_end = os.pipe()
-        try:
-            fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
-        except (AttributeError, OSError):  # not Linux, or above the system's limit: the default (64 KiB)
-            pass
+        for fd in (write_end, *(requests or ())[1:]):
+            try:
+                fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+            except (AttributeError, OSError):  # not Linux, or above the system's limit: the default (64 KiB)
+                pass
         parent = os.getpid()
         pid = os.fork()
         if pid == 0:  # the child: claim, compute, send each result, leave without this process's exit handlers
@@ -209,6 +209,7 @@ class _Child:
         self.requests = None
         if requests is not None:
             os.close(requests[0])
+            os.set_blocking(requests[1], False)  # a job is never waited on to be sent: see _send_job
             self.requests = requests[1]
 
     def _serve(self, send, steps, progress, requests) -> None:
@@ -269,7 +270,6 @@ class _Kept(_Child):
         if sent is not None:
             return sent.kept, sent.job
         kept = cls._current = cls(steps, progress, nice, steps_max=KEPT_STEPS_MAX)
-        kept.nice = nice
         return kept, kept.job
 
     @classmethod
@@ -290,12 +290,20 @@ class _Kept(_Child):
             return None
 
     def _send_job(self, recipe) -> int:
+        """Send the next job; ``OSError`` if the child cannot take it now. The pipe is never
+        waited on: the child, busy, could be waiting for this process to read its results."""
         with self.lock:
             self.job += 1
             _JOB.pack_into(self.shared, 0, self.job)
             self.claims[:] = bytes(len(self.claims))
         data = pickle.dumps(recipe, protocol=pickle.HIGHEST_PROTOCOL)
-        os.write(self.requests, HEADER.pack(self.job, 0, len(data)) + data)
+        frame = HEADER.pack(self.job, 0, len(data)) + data
+        try:
+            written = os.write(self.requests, frame)
+        except BlockingIOError:
+            written = 0
+        if written != len(frame):  # part of a frame in the pipe: this child can take no more jobs
+            raise OSError(f"the kept child's pipe took {written} of {len(frame)} bytes")
         return self.job
 
     def _serve(self, send, steps, progress, requests) -> None:
@@ -304,7 +312,6 @@ class _Kept(_Child):
         with os.fdopen(requests[0], "rb") as incoming:
             while True:
                 _take_steps(send, self.shared, self.lock, job, steps, progress)
-                send(job, _DONE, None)
                 del steps, progress  # what the job read is freed before the next is read
                 if get_resident_mib() > KEPT_RSS_MAX_MIB:
                     return
@@ -312,11 +319,14 @@ class _Kept(_Child):
                 if len(header) != HEADER.size:  # this process has gone
                     return
                 job, _, size = HEADER.unpack(header)
+                recipe = incoming.read(size)
+                steps, progress = [], {}
+                if _JOB.unpack_from(self.shared, 0)[0] != job:  # this process has moved on: not worth opening the file
+                    continue
                 try:
-                    steps, progress = pickle.loads(incoming.read(size))()
+                    steps, progress = pickle.loads(recipe)()
                 except Exception as error:  # e.g. the file is not one to ingest: this process will say why
                     log.debug("a kept child cannot make job %d's steps: %s", job, error)
-                    steps, progress = [], {}
 
 
 @dataclass(frozen=True)
