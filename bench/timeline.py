@@ -3,8 +3,8 @@
 An ingest forks a read-ahead child (:mod:`twin.ledger.readahead`) that computes keys and
 properties while this process reads and meshes; stage timings alone cannot show which of the
 two waits for the other. This script wraps the ingest's main steps (in this process and, as
-the child is forked with them wrapped and kept from the warm-up on, in the child), runs the second file of a pair into a
-warm ledger after the first (as ``bench/ingest.py``'s new-version pairs do), and prints every
+the child is forked with them wrapped, at the warm-up, and kept, in the child), runs the second
+file of a pair into a warm ledger after the first (as ``bench/ingest.py``'s new-version pairs do), and prints every
 step's start, end and length in milliseconds from the ingest's start, ``P`` for this process
 and ``C`` for the child (the properties, read room by room, are summed into one line).
 
