@@ -351,6 +351,22 @@ def _kept_steps(recipe: _Recipe) -> ForkedSteps:
     return ForkedSteps(steps, recipe=recipe)
 
 
+def _a_kept_child() -> int:
+    """This process's kept child, forked for a first job it has done: its pid."""
+    first = _kept_steps(_Recipe("first"))
+    wait_until_the_child_claims(first, 0)
+    child = first.get(0)[2]
+    first.get(1)
+    return child
+
+
+def _wait_until_gone(pid: int, why: str = "the child stayed") -> None:
+    deadline = time.monotonic() + 10
+    while _is_running(pid):
+        assert time.monotonic() < deadline, why
+        time.sleep(0.01)
+
+
 def test_a_kept_child_makes_the_next_jobs_steps_from_its_recipe(forking_allowed):
     first = _kept_steps(_Recipe("first"))
     wait_until_the_child_claims(first, 0)
@@ -366,9 +382,7 @@ def test_a_kept_child_makes_the_next_jobs_steps_from_its_recipe(forking_allowed)
 def test_a_cancelled_jobs_results_are_not_taken_for_the_next(forking_allowed):
     from twin.geometry.forked import send_ahead
 
-    first = _kept_steps(_Recipe("first"))
-    [first.get(i) for i in range(2)]
-    del first
+    _a_kept_child()
     sent = send_ahead(_Recipe("cancelled", slow=0.2))
     assert sent is not None
     time.sleep(0.05)  # the child has begun the first of them
@@ -383,16 +397,9 @@ def test_a_cancelled_jobs_results_are_not_taken_for_the_next(forking_allowed):
 def test_a_kept_child_that_died_is_replaced(forking_allowed):
     import signal
 
-    first = _kept_steps(_Recipe("first"))
-    wait_until_the_child_claims(first, 0)
-    dead = first.get(0)[2]
-    first.get(1)
-    del first
+    dead = _a_kept_child()
     os.kill(dead, signal.SIGKILL)
-    deadline = time.monotonic() + 10
-    while _is_running(dead):
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
+    _wait_until_gone(dead)
     second = _kept_steps(_Recipe("second"))
     wait_until_the_child_claims(second, 0)
     made = second.get(0)
@@ -403,14 +410,8 @@ def test_a_kept_child_holding_too_much_after_a_job_leaves(forking_allowed, monke
     from twin.geometry import forked
 
     monkeypatch.setattr(forked, "KEPT_RSS_MAX_MIB", 0)  # any child holds more
-    first = _kept_steps(_Recipe("first"))
-    wait_until_the_child_claims(first, 0)
-    gone = first.get(0)[2]
-    first.get(1)
-    deadline = time.monotonic() + 10
-    while _is_running(gone):
-        assert time.monotonic() < deadline, "the child stayed"
-        time.sleep(0.01)
+    gone = _a_kept_child()
+    _wait_until_gone(gone)
     second = _kept_steps(_Recipe("second"))
     wait_until_the_child_claims(second, 0)
     assert second.get(0)[2] not in (gone, os.getpid())
@@ -426,11 +427,7 @@ def test_steps_dropped_before_a_kept_child_sent_them_stop_it(forking_allowed):
 
 def test_a_job_the_kept_childs_pipe_cannot_take_at_once_goes_to_a_new_child(forking_allowed):
     """Sending never waits on the child: busy, it could itself be waiting for its results to be read."""
-    first = _kept_steps(_Recipe("first"))
-    wait_until_the_child_claims(first, 0)
-    kept = first.get(0)[2]
-    first.get(1)
-    del first
+    kept = _a_kept_child()
     big = _Recipe("big")
     big.payload = b"x" * (4 << 20)  # more than the pipe holds
     started = time.monotonic()

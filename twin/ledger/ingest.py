@@ -34,8 +34,8 @@ from twin.ifc.spatial import Node
 from twin.ledger.assets import PlannedAsset, remove_model_assets, write_snapshot_assets
 from twin.geometry.cache import GeometryCache
 from twin.ledger.db import in_chunks, lock_for_ingest, transaction
-from twin.ledger.readahead import send_read_ahead
 from twin.ledger.models import Asset, Building, Campus, Model, ModelVersion, Room, Storey
+from twin.ledger.readahead import send_read_ahead
 from twin.ledger.report import COUNTED, IngestReport, get_skipped_report
 from twin.ledger.roomsync import sync_rooms
 from twin.ledger.snapshot import Progress, Snapshot, add_context, read_rooms, to_geojson

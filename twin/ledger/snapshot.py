@@ -22,6 +22,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from twin.geometry.cache import GeometryCache
+from twin.geometry.forked import SentJob
 from twin.geometry.measure import RoomMeasures, measure_rooms
 from twin.geometry.section import outline_many
 from twin.geometry.mesher import ElementMesh, FailedElement, MeshResult, get_context_elements, mesh_elements
@@ -30,7 +31,6 @@ from twin.ifc.quantities import DeclaredArea, RoomProperties, read_room_properti
 from twin.ifc.reader import IfcModel
 from twin.ifc.spatial import Node, SpatialStructure, read_spatial_structure
 from twin.ledger.context import mesh_context
-from twin.geometry.forked import SentJob
 from twin.ledger.readahead import ReadAhead
 from twin.tolerances import AREA_DECIMALS, PLAN_GRID_M
 
@@ -251,7 +251,8 @@ def read_rooms(
     forked child (:class:`~twin.ledger.readahead.ReadAhead`): the rooms are meshed first, and
     their records made after; the context is made meanwhile, on the other core. ``sent``: the
     read-ahead sent to a kept child before the file was opened here
-    (:func:`~twin.ledger.readahead.send_read_ahead`, with ``with_context=context_next``)."""
+    (:func:`~twin.ledger.readahead.send_read_ahead`, which includes the context: only with
+    ``context_next``)."""
     say = progress or (lambda stage, done, total: None)
     started = time.perf_counter()
     say("read", 0, 1)
