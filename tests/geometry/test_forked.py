@@ -406,15 +406,31 @@ def test_a_kept_child_that_died_is_replaced(forking_allowed):
     assert made[:2] == ("second", 0) and made[2] not in (dead, os.getpid())
 
 
-def test_a_kept_child_holding_too_much_after_a_job_leaves(forking_allowed, monkeypatch):
+def test_a_kept_child_grown_too_much_after_a_job_leaves(forking_allowed, monkeypatch):
     from twin.geometry import forked
 
-    monkeypatch.setattr(forked, "KEPT_RSS_MAX_MIB", 0)  # any child holds more
+    monkeypatch.setattr(forked, "KEPT_GROWTH_MAX_MIB", -1)  # any child has grown by more
     gone = _a_kept_child()
     _wait_until_gone(gone)
     second = _kept_steps(_Recipe("second"))
     wait_until_the_child_claims(second, 0)
     assert second.get(0)[2] not in (gone, os.getpid())
+
+
+def test_a_kept_child_forked_by_a_large_process_stays(forking_allowed, monkeypatch):
+    """What it shares with the process that forked it is not what it holds: a service's job
+    process (or a long test run) is large, and its child would otherwise leave after every job."""
+    import numpy as np
+
+    from twin.geometry import forked
+
+    monkeypatch.setattr(forked, "KEPT_GROWTH_MAX_MIB", 64)
+    large = np.ones(256 << 17)  # 256 MiB, resident here and so in the child
+    kept = _a_kept_child()
+    second = _kept_steps(_Recipe("second"))
+    wait_until_the_child_claims(second, 0)
+    assert second.get(0)[2] == kept
+    del large
 
 
 def test_steps_dropped_before_a_kept_child_sent_them_stop_it(forking_allowed):

@@ -55,9 +55,11 @@ _PROGRESS = 0xFFFFFFFF  # in place of a step index: the frame is a step's progre
 _JOB = struct.Struct("<Q")  # the job a kept child may claim steps for, at the start of the shared memory
 #: Steps one job of a kept child can have (the read-ahead has at most six).
 KEPT_STEPS_MAX = 64
-#: A kept child that holds more than this after a job leaves (ifcopenshell keeps about 3 MB of
-#: every MB of file it parsed, see twin.ledger.jobs); the next job forks a new one.
-KEPT_RSS_MAX_MIB = 768
+#: A kept child that has grown by more than this since it was forked leaves after a job
+#: (ifcopenshell keeps about 3 MB of every MB of file it parsed, see twin.ledger.jobs); the next
+#: job forks a new one. Growth, not size: a child's resident memory starts with the pages it
+#: shares with the process that forked it, a large one in a long-lived service (or test run).
+KEPT_GROWTH_MAX_MIB = 512
 
 
 class StepProgress:
@@ -258,7 +260,7 @@ class _Kept(_Child):
     this process 5-10 ms, and then every page of its memory it wrote while the child lived was
     copied first (a few thousand pages, 20-35 ms on ExampleHOM and campus_annex here); a kept
     child was forked once, and its own pages are its own too. It leaves when it holds more
-    than :data:`KEPT_RSS_MAX_MIB` after a job, and is stopped with a job it was left making."""
+    than :data:`KEPT_GROWTH_MAX_MIB` after a job, and is stopped with a job it was left making."""
 
     kept = True
     _current: _Kept | None = None  # this process's kept child
@@ -308,12 +310,12 @@ class _Kept(_Child):
 
     def _serve(self, send, steps, progress, requests) -> None:
         os.close(requests[1])
-        job = self.job
+        job, forked_with = self.job, get_resident_mib()
         with os.fdopen(requests[0], "rb") as incoming:
             while True:
                 _take_steps(send, self.shared, self.lock, job, steps, progress)
                 del steps, progress  # what the job read is freed before the next is read
-                if get_resident_mib() > KEPT_RSS_MAX_MIB:
+                if get_resident_mib() - forked_with > KEPT_GROWTH_MAX_MIB:
                     return
                 header = incoming.read(HEADER.size)
                 if len(header) != HEADER.size:  # this process has gone

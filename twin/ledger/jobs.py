@@ -11,8 +11,8 @@ its peak (about 0.4 GB after a 33 MB file, its Python objects all freed), and if
 does not free all of a parsed file (``ifcopenshell.open`` then ``del``: about 3 MB kept per MB
 of file, every time, measured; IfcOpenShell issue 7185), so one that keeps more than its limit
 after a job is replaced by a fresh one, spawned at once. Its read-ahead child is kept between
-jobs too (:mod:`twin.geometry.forked`), and leaves on its own past
-:data:`~twin.geometry.forked.KEPT_RSS_MAX_MIB`.
+jobs too (:mod:`twin.geometry.forked`), and leaves on its own once it has grown by
+:data:`~twin.geometry.forked.KEPT_GROWTH_MAX_MIB`.
 
 Live progress (stage, done, total) is sent back over a pipe and kept in memory while the job
 runs, because the ingest's own transaction may hold the database's write lock (SQLite) while it
