@@ -200,13 +200,16 @@ class ElementKeys:
         return hashlib.blake2b("|".join(parts).encode(), digest_size=20).hexdigest()
 
 
+_UNSET = object()
+
+
 class _Held:
     """A blob held back by :meth:`GeometryCache.deferred_writes`: its bytes, or the value it
     pickles (pickled when first needed)."""
 
     __slots__ = ("_data", "_value")
 
-    def __init__(self, *, data: bytes | None = None, value: object = None):
+    def __init__(self, *, data: bytes | None = None, value: object = _UNSET):
         self._data, self._value = data, value
 
     @property
@@ -216,7 +219,7 @@ class _Held:
         return self._data
 
     def get_value(self) -> object:
-        return pickle.loads(self._data) if self._value is None else self._value
+        return pickle.loads(self._data) if self._value is _UNSET else self._value
 
 
 @dataclass(frozen=True)
@@ -271,6 +274,10 @@ class GeometryCache:
     def _is_holding(self) -> bool:
         return self._deferring == os.getpid()
 
+    def _held(self, store: dict[str, T], keys: list[str]) -> dict[str, T]:
+        """Those of ``keys`` this process holds back in ``store`` (none unless it is holding)."""
+        return {key: store[key] for key in keys if key in store} if self._is_holding else {}
+
     def _connect(self) -> sqlite3.Connection:
         connection = getattr(self._local, "connection", None)
         if connection is not None and self._local.pid != os.getpid():  # a forked child's: the parent's connection
@@ -301,7 +308,7 @@ class GeometryCache:
         """The cached meshes among ``keys`` (loading meshes :meth:`get_libraries` found: not
         counted as lookups again)."""
         keys = list(dict.fromkeys(keys))
-        held = {key: self._held_meshes[key] for key in keys if key in self._held_meshes} if self._is_holding else {}
+        held = self._held(self._held_meshes, keys)
         return {
             key: CachedMesh(np.array(vertices, dtype=np.float64), np.array(faces, dtype=np.int64), library)
             for key, (library, vertices, faces) in held.items()
@@ -317,7 +324,7 @@ class GeometryCache:
     def get_libraries(self, keys: Iterable[str]) -> dict[str, str]:
         """The library that made each cached mesh among ``keys`` (its arrays not read)."""
         keys = list(dict.fromkeys(keys))
-        held = {key: self._held_meshes[key][0] for key in keys if key in self._held_meshes} if self._is_holding else {}
+        held = {key: library for key, (library, _, _) in self._held(self._held_meshes, keys).items()}
         found = held | dict(self._select_in("key, library", "mesh", [k for k in keys if k not in held]))
         self.hits += len(found)
         self.misses += len(keys) - len(found)
@@ -344,7 +351,7 @@ class GeometryCache:
     def get_blobs(self, keys: Iterable[str]) -> dict[str, bytes]:
         """The stored blobs among ``keys``."""
         keys = list(dict.fromkeys(keys))
-        held = {key: self._held_blobs[key].data for key in keys if key in self._held_blobs} if self._is_holding else {}
+        held = {key: blob.data for key, blob in self._held(self._held_blobs, keys).items()}
         return held | {key: bytes(data) for key, data in self._select_in("key, data", "blob", [k for k in keys if k not in held])}
 
     def put_blobs(self, items: Iterable[tuple[str, bytes]]) -> None:
@@ -368,7 +375,7 @@ class GeometryCache:
         """Like :meth:`remember_many`, but the values not kept yet are made in one call:
         ``make(missing_keys)`` returns their values in the same order."""
         keys = list(dict.fromkeys(keys))
-        held = {key: self._held_blobs[key] for key in keys if key in self._held_blobs} if self._is_holding else {}
+        held = self._held(self._held_blobs, keys)
         stored = self.get_blobs([key for key in keys if key not in held])
         values = {key: pickle.loads(data) for key, data in stored.items()} | {key: h.get_value() for key, h in held.items()}
         missing = [key for key in keys if key not in values]

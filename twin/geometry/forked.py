@@ -107,18 +107,16 @@ class ForkedSteps:
         self._child: _Child | None = None
         self._job = 0
         fork = fork and workers.can_fork() and bool(self._steps)
-        if sent is not None and not (fork and len(self._steps) <= KEPT_STEPS_MAX and sent.is_current()):
+        keepable = len(self._steps) <= KEPT_STEPS_MAX
+        if sent is not None and not (fork and keepable and sent.is_current()):
             sent.cancel()  # not worth a child after all (or it has gone): it takes none of the job's steps
             sent = None
         if fork:
-            if sent is not None:
-                self._child, self._job = sent.kept, sent.job
-            elif recipe is not None and len(self._steps) <= KEPT_STEPS_MAX:
-                self._child, self._job = _Kept.begin(self._steps, self._progress, nice, recipe)
-            else:
-                self._child = _Child(self._steps, self._progress, nice)
-                self._job = 1
-            self._finalizer = weakref.finalize(self, _drop, self._child, self._job, len(self._steps), self._results)
+            if sent is None and recipe is not None and keepable:
+                sent = _Kept.begin(self._steps, self._progress, nice, recipe)
+            self._child = sent.kept if sent is not None else _Child(self._steps, self._progress, nice)
+            self._job = sent.job if sent is not None else self._child.job
+            self._finalizer = weakref.finalize(self, _drop, self._child, len(self._steps), self._results)
 
     @property
     def is_forked(self) -> bool:
@@ -266,19 +264,19 @@ class _Kept(_Child):
     _current: _Kept | None = None  # this process's kept child
 
     @classmethod
-    def begin(cls, steps, progress, nice, recipe) -> tuple[_Kept, int]:
-        """The kept child, sent ``recipe`` as its next job (or forked with ``steps``), and the job's number."""
+    def begin(cls, steps, progress, nice, recipe) -> SentJob:
+        """``recipe`` sent to the kept child as its next job, or a kept child forked with ``steps``."""
         sent = cls.send(recipe, nice)
-        if sent is not None:
-            return sent.kept, sent.job
-        kept = cls._current = cls(steps, progress, nice, steps_max=KEPT_STEPS_MAX)
-        return kept, kept.job
+        if sent is None:
+            kept = cls._current = cls(steps, progress, nice, steps_max=KEPT_STEPS_MAX)
+            sent = SentJob(kept, kept.job)
+        return sent
 
     @classmethod
     def send(cls, recipe, nice: int) -> SentJob | None:
         """``recipe`` sent as the next job of this process's kept child, if it has one alive."""
         kept = cls._current
-        if kept is not None and (kept.owner != os.getpid() or kept.results is None or not kept.is_alive() or kept.nice != nice):
+        if kept is not None and not (kept.is_usable() and kept.nice == nice):
             if kept.owner == os.getpid():
                 kept.stop()
             kept = cls._current = None
@@ -290,6 +288,10 @@ class _Kept(_Child):
             kept.stop()
             cls._current = None
             return None
+
+    def is_usable(self) -> bool:
+        """Whether this process forked the child (not a process forked since) and it runs."""
+        return self.owner == os.getpid() and self.results is not None and self.is_alive()
 
     def _send_job(self, recipe) -> int:
         """Send the next job; ``OSError`` if the child cannot take it now. The pipe is never
@@ -340,8 +342,7 @@ class SentJob:
 
     def is_current(self) -> bool:
         """Whether the child is still this process's kept child, alive, and this its latest job."""
-        kept = self.kept
-        return kept is _Kept._current and kept.results is not None and kept.job == self.job and kept.is_alive()
+        return self.kept is _Kept._current and self.kept.job == self.job and self.kept.is_usable()
 
     def cancel(self) -> None:
         """The child takes no more of this job's steps (it finishes one it is making)."""
@@ -365,7 +366,7 @@ def stop_kept_child() -> None:
     """Stop this process's kept child, if it has one (tests that change what a child runs)."""
     kept = _Kept._current
     _Kept._current = None
-    if kept is not None and kept.owner == os.getpid() and kept.results is not None:
+    if kept is not None and kept.owner == os.getpid() and kept.results is not None:  # alive or not: collected
         kept.stop()
 
 
@@ -384,7 +385,7 @@ def _take_steps(send, shared: mmap.mmap, lock, job: int, steps: list[Callable[[]
         send(job, index, step())
 
 
-def _drop(child: _Child, job: int, count: int, results: dict[int, Any]) -> None:
+def _drop(child: _Child, count: int, results: dict[int, Any]) -> None:
     """Steps dropped: a child still making steps nobody will ask for is stopped (and its kernel
     workers with it); a kept child that sent them all stays for the next job."""
     if child.results is None:  # already stopped

@@ -120,12 +120,14 @@ def merge_results(results: Iterable[MeshResult]) -> MeshResult:
     """One :class:`MeshResult` of several passes over different elements, in their order."""
     merged = MeshResult()
     for result in results:
-        merged.meshes.update(result.meshes)
-        merged.failed.extend(result.failed)
-        merged.libraries.update(result.libraries)
-        merged.fallbacks.extend(result.fallbacks)
-        for name in ("expected", "retried", "seconds", "cache_hits", "kernel_calls", "sampled"):
-            setattr(merged, name, getattr(merged, name) + getattr(result, name))
+        for name in (f.name for f in dataclasses.fields(MeshResult)):  # dicts joined, lists chained, counts summed
+            mine, theirs = getattr(merged, name), getattr(result, name)
+            if isinstance(mine, dict):
+                mine.update(theirs)
+            elif isinstance(mine, list):
+                mine.extend(theirs)
+            else:
+                setattr(merged, name, mine + theirs)
     return merged
 
 

@@ -84,14 +84,14 @@ class _Recipe:
         ids = self.context_ids
         context = [model.file.by_id(i) for i in ids] if ids is not None else get_context_elements(model.file)
         cache = GeometryCache(self.cache_root) if self.cache_root is not None else None
-        steps, reporters, _ = _make_steps(model, context, cache, _Known())
-        return steps, dict(zip(range(_CONTEXT, _CONTEXT + len(reporters)), reporters))
+        steps, progress, _ = _make_steps(model, context, cache, _Known())
+        return steps, progress
 
 
 def _make_steps(model: IfcModel, context: list[ifcopenshell.entity_instance] | None, cache: GeometryCache | None,
-                known: _Known) -> tuple[list[Callable[[], Any]], list[StepProgress], Callable[[], list]]:
-    """A read-ahead's steps (the rooms' keys, the context's parts, the rooms' properties), each
-    part's progress reporter, and the split of the context into parts."""
+                known: _Known) -> tuple[list[Callable[[], Any]], dict[int, StepProgress], Callable[[], list]]:
+    """A read-ahead's steps (the rooms' keys, the context's parts, the rooms' properties, last),
+    each part's progress reporter by its step, and the split of the context into parts."""
     # the steps hold the hasher, not the read-ahead: no reference cycle, so what an ingest read
     # (the parsed file, its text, the hashes: hundreds of MB on a large model) is freed when
     # the ingest drops it, not whenever the garbage collector next gets to it
@@ -112,7 +112,7 @@ def _make_steps(model: IfcModel, context: list[ifcopenshell.entity_instance] | N
     steps = [lambda: get_element_keys(model.file, spaces, hasher=get_hasher())]
     steps += [functools.partial(context_part, index) for index in range(parts)]
     steps.append(lambda: {space.id(): read_room_properties(space, model.units) for space in spaces})
-    return steps, reporters, get_parts
+    return steps, dict(zip(range(_CONTEXT, _CONTEXT + parts), reporters)), get_parts
 
 
 def send_read_ahead(path: Path, sha256: str, *, cache: GeometryCache | None) -> SentJob | None:
@@ -134,19 +134,19 @@ class ReadAhead:
     def __init__(self, model: IfcModel, *, context: list[ifcopenshell.entity_instance] | None,
                  cache: GeometryCache | None = None, sent: SentJob | None = None):
         known = self._known = _Known()
-        steps, reporters, get_parts = _make_steps(model, context, cache, known)
-        self._progress = reporters
-        parts = len(reporters)
+        steps, progress, get_parts = _make_steps(model, context, cache, known)
+        self._progress = list(progress.values())
         self.has_context = context is not None
-        self._parts = range(_CONTEXT, _CONTEXT + parts)
+        self._parts, self._properties = list(progress), len(steps) - 1
         spaces = len(model.file.by_type("IfcSpace"))
         fork = spaces + len(context or ()) >= FORK_MIN or (spaces > 0 and len(context or ()) >= FORK_MIN_CONTEXT)
         # a child kept for the context's sake: one for the rooms' keys and properties alone is not
-        # worth a second reading of the file (a one-off fork shares this process's reading)
-        recipe = _Recipe(model.path, model.sha256, tuple(e.id() for e in context),
-                         cache.root if cache is not None else None) if context is not None else None
-        self._steps = ForkedSteps(steps, fork=fork, progress=dict(zip(self._parts, reporters)), nice=CHILD_NICE, recipe=recipe,
-                                  sent=sent)
+        # worth a second reading of the file (a one-off fork shares this process's reading); a
+        # job sent already carries its own
+        recipe = None
+        if context is not None and fork and sent is None:
+            recipe = _Recipe(model.path, model.sha256, tuple(e.id() for e in context), cache.root if cache is not None else None)
+        self._steps = ForkedSteps(steps, fork=fork, progress=progress, nice=CHILD_NICE, recipe=recipe, sent=sent)
         self._get_parts = get_parts
 
     def set_structure(self, structure: SpatialStructure) -> None:
@@ -160,10 +160,6 @@ class ReadAhead:
     def get_room_properties(self) -> dict[int, RoomProperties]:
         """Every IfcSpace's property and quantity sets, by step id."""
         return self._steps.get(self._properties)
-
-    @property
-    def _properties(self) -> int:
-        return self._parts.stop
 
     def get_context(self, *, on_progress: Callable[[int, int], None] | None = None) -> ContextMeshes:
         """The context stage's geometry (its cached meshes not yet given a cache:
