@@ -17,6 +17,7 @@ import re
 
 import ifcopenshell
 
+from twin.ifc.attributes import get_declared
 from twin.ifc.steptext import StepText
 
 #: Representation identifiers of a 3D body (``None``/empty: unnamed, taken as the body).
@@ -48,7 +49,7 @@ def has_body(element: ifcopenshell.entity_instance) -> bool:
 
 
 def _is_plan(context: ifcopenshell.entity_instance) -> bool:
-    context_type = getattr(context, "ContextType", None) or getattr(getattr(context, "ParentContext", None), "ContextType", None)
+    context_type = context.ContextType or get_declared(get_declared(context, "ParentContext"), "ContextType")
     return context_type == "Plan"
 
 

@@ -24,10 +24,11 @@ import contextlib
 from collections.abc import Iterable, Iterator
 
 import ifcopenshell
-import ifcopenshell.util.unit
 import numpy as np
 import shapely
 
+from twin.ifc.attributes import get_declared
+from twin.ifc.units import get_unit_scales
 from twin.tolerances import HALF_SPACE_BOUNDARY_GROWTH_M
 
 #: The boxes standing for half-spaces reach this many times the largest length found in an
@@ -47,10 +48,10 @@ def _representation_roots(element: ifcopenshell.entity_instance) -> list[ifcopen
     """The element's representation, and those of its openings and projections (which the
     kernels subtract or add, so their half-spaces matter too)."""
     roots = [element.Representation] if element.Representation is not None else []
-    for rel in getattr(element, "HasOpenings", None) or ():
+    for rel in get_declared(element, "HasOpenings") or ():
         if rel.RelatedOpeningElement.Representation is not None:
             roots.append(rel.RelatedOpeningElement.Representation)
-    for rel in getattr(element, "HasProjections", None) or ():
+    for rel in get_declared(element, "HasProjections") or ():
         if rel.RelatedFeatureElement.Representation is not None:
             roots.append(rel.RelatedFeatureElement.Representation)
     return roots
@@ -148,7 +149,7 @@ def bounded_half_spaces(file: ifcopenshell.file, elements: Iterable[ifcopenshell
             reach = get_reach(file, _representation_roots(element))
             for half_space in half_spaces:  # shared by elements: the longest reach
                 reaches[half_space.id()] = (half_space, max(reach, reaches.get(half_space.id(), (None, 0.0))[1]))
-        growth = HALF_SPACE_BOUNDARY_GROWTH_M / ifcopenshell.util.unit.calculate_unit_scale(file) if reaches else 0.0
+        growth = HALF_SPACE_BOUNDARY_GROWTH_M / get_unit_scales(file).length if reaches else 0.0
         for half_space, reach in reaches.values():
             solid = _make_bounded(file, half_space, reach, growth, added)
             for user in file.get_inverse(half_space):

@@ -92,7 +92,12 @@ def _get_world_z(entity: ifcopenshell.entity_instance, length_scale: float) -> f
 
 
 def _get_parent(entity: ifcopenshell.entity_instance) -> ifcopenshell.entity_instance | None:
-    """The spatial parent: the aggregating object, or else the containing structure."""
+    """The spatial parent: the aggregating object, or else the containing structure. The
+    project, the root, has none, and is not asked: asking it for the containment an element has
+    makes ifcopenshell import its schema's rules to look for a derived attribute (10 ms, the
+    first time in a process)."""
+    if entity.is_a("IfcProject"):
+        return None
     return element_util.get_aggregate(entity) or element_util.get_container(entity)
 
 

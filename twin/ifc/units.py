@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import ifcopenshell
 import ifcopenshell.util.unit
 
+from twin.ifc.attributes import get_declared
+
 
 @dataclass(frozen=True)
 class UnitScales:
@@ -24,7 +26,7 @@ class UnitScales:
 def _get_project_unit(file: ifcopenshell.file, unit_type: str) -> ifcopenshell.entity_instance | None:
     for assignment in file.by_type("IfcUnitAssignment"):
         for unit in assignment.Units or ():
-            if getattr(unit, "UnitType", None) == unit_type:
+            if get_declared(unit, "UnitType") == unit_type:
                 return unit
     return None
 

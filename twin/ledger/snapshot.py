@@ -220,7 +220,7 @@ def _read_rooms(model: IfcModel, structure: SpatialStructure, *, properties: dic
             name=getattr(space, "LongName", None),
             ifc_class=space.is_a(),
             object_type=space.ObjectType,
-            predefined_type=getattr(space, "PredefinedType", None) or getattr(space, "InteriorOrExteriorSpace", None),
+            predefined_type=space.InteriorOrExteriorSpace if model.schema == "IFC2X3" else space.PredefinedType,
             properties=props.properties,
             declared_areas=props.declared_areas,
             primary_declared=props.primary_declared_area,
