@@ -417,6 +417,20 @@ def test_a_kept_child_grown_too_much_after_a_job_leaves(forking_allowed, monkeyp
     assert second.get(0)[2] not in (gone, os.getpid())
 
 
+def test_a_kept_child_no_job_comes_to_leaves_and_the_next_job_forks_a_new_one(forking_allowed, monkeypatch):
+    from twin.geometry import forked
+
+    monkeypatch.setattr(forked, "KEPT_IDLE_SECONDS", 0.3)  # read by the child, which is forked after
+    idle = _a_kept_child()
+    time.sleep(0.1)
+    assert _is_running(idle)  # not yet idle long enough
+    _wait_until_gone(idle, "the idle child stayed")
+    second = _kept_steps(_Recipe("second"))
+    wait_until_the_child_claims(second, 0)
+    assert [second.get(i)[:2] for i in range(2)] == [("second", 0), ("second", 1)]
+    assert second.get(0)[2] not in (idle, os.getpid())
+
+
 def test_a_kept_child_forked_by_a_large_process_stays(forking_allowed, monkeypatch):
     """What it shares with the process that forked it is not what it holds: a service's job
     process (or a long test run) is large, and its child would otherwise leave after every job."""

@@ -4,10 +4,10 @@ shared with it: each step is made once, by whichever process claims it first.
 An ingest meshes and stores its rooms first; its context stage (the cache keys, meshes and cut
 walls of a few thousand walls, doors and slabs) does not depend on the rooms, so a child forked
 after the file is opened makes it meanwhile, and first the rooms' keys while this process reads
-the spatial structure (see :mod:`twin.ledger.readahead`). The
-child inherits the parsed file as it is (nothing is pickled going in), takes the steps in order,
-sends each result back pickled through a pipe as soon as it has it (:mod:`twin.geometry.frames`)
-and exits without running any of this process's exit code.
+the spatial structure (see :mod:`twin.ledger.readahead`). The child inherits the parsed file as
+it is (nothing is pickled going in), takes the steps in order, sends each result back pickled
+through a pipe as soon as it has it (:mod:`twin.geometry.frames`) and exits without running any
+of this process's exit code.
 
 Given a recipe (a picklable call that makes the same steps from nothing this process holds),
 the child is kept once its steps are sent, and the next steps with a recipe are sent to it
@@ -16,12 +16,12 @@ make its own, the read-ahead before it opens the file). A fork costs more than t
 page of memory either process writes while both live is copied first, and an ingest writes
 thousands (20-35 ms of a 100-300 ms ingest here). A kept child pays that once.
 
-Asked for a step nobody has begun, this process makes the step itself; asked for one the
-child is making, it waits for it (it takes no other step meanwhile: which steps this process
-should make is its caller's to say, by the order it asks for them in; the read-ahead asks for
-the context's parts from the last, the child takes them from the first). A step may report its progress
-(:class:`StepProgress`), which reaches this process through the same pipe. A step's claim is a
-byte in memory both processes share, set under a lock.
+Asked for a step nobody has begun, this process makes the step itself; asked for one the child
+is making, it waits for it (it takes no other step meanwhile: which steps this process should
+make is its caller's to say, by the order it asks for them in; the read-ahead asks for the
+context's parts from the last, the child takes them from the first). A step may report its
+progress (:class:`StepProgress`), which reaches this process through the same pipe. A step's
+claim is a byte in memory both processes share, set under a lock.
 
 Forking follows the rules of :mod:`twin.geometry.workers`: only a single-threaded process forks
 (the API ingests in a worker thread, so there every step is made here when it is asked for). A
@@ -45,7 +45,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from twin.geometry import workers
-from twin.geometry.frames import HEADER, PIPE_BYTES, read_frame, send_frame
+from twin.geometry.frames import HEADER, PIPE_BYTES, is_readable, read_exactly, read_frame, send_frame
 from twin.process_memory import get_resident_mib
 
 log = logging.getLogger(__name__)
@@ -60,6 +60,10 @@ KEPT_STEPS_MAX = 64
 #: job forks a new one. Growth, not size: a child's resident memory starts with the pages it
 #: shares with the process that forked it, a large one in a long-lived service (or test run).
 KEPT_GROWTH_MAX_MIB = 512
+#: A kept child no job has come to for this long leaves, giving its memory (a parsed file's
+#: worth, and what ifcopenshell kept of it) back to the machine: a service is idle most of the
+#: day. The next job forks a new one, paying the fork again.
+KEPT_IDLE_SECONDS = 300.0
 
 
 class StepProgress:
@@ -257,8 +261,9 @@ class _Kept(_Child):
     waits for the next job's recipe and makes that job's steps from it. An ingest's fork cost
     this process 5-10 ms, and then every page of its memory it wrote while the child lived was
     copied first (a few thousand pages, 20-35 ms on ExampleHOM and campus_annex here); a kept
-    child was forked once, and its own pages are its own too. It leaves when it holds more
-    than :data:`KEPT_GROWTH_MAX_MIB` after a job, and is stopped with a job it was left making."""
+    child was forked once, and its own pages are its own too. It leaves when it has grown by more
+    than :data:`KEPT_GROWTH_MAX_MIB` after a job or no job has come for :data:`KEPT_IDLE_SECONDS`,
+    and is stopped with a job it was left making."""
 
     kept = True
     _current: _Kept | None = None  # this process's kept child
@@ -312,25 +317,27 @@ class _Kept(_Child):
 
     def _serve(self, send, steps, progress, requests) -> None:
         os.close(requests[1])
+        incoming = requests[0]  # unbuffered: what is not read yet is in the pipe, where is_readable sees it
         job, forked_with = self.job, get_resident_mib()
-        with os.fdopen(requests[0], "rb") as incoming:
-            while True:
-                _take_steps(send, self.shared, self.lock, job, steps, progress)
-                del steps, progress  # what the job read is freed before the next is read
-                if get_resident_mib() - forked_with > KEPT_GROWTH_MAX_MIB:
-                    return
-                header = incoming.read(HEADER.size)
-                if len(header) != HEADER.size:  # this process has gone
-                    return
-                job, _, size = HEADER.unpack(header)
-                recipe = incoming.read(size)
-                steps, progress = [], {}
-                if _JOB.unpack_from(self.shared, 0)[0] != job:  # this process has moved on: not worth opening the file
-                    continue
-                try:
-                    steps, progress = pickle.loads(recipe)()
-                except Exception as error:  # e.g. the file is not one to ingest: this process will say why
-                    log.debug("a kept child cannot make job %d's steps: %s", job, error)
+        while True:
+            _take_steps(send, self.shared, self.lock, job, steps, progress)
+            del steps, progress  # what the job read is freed before the next is read
+            if get_resident_mib() - forked_with > KEPT_GROWTH_MAX_MIB:
+                return
+            if not is_readable(incoming, timeout=KEPT_IDLE_SECONDS):  # idle (a job sent as it leaves is made there)
+                return
+            header = read_exactly(incoming, HEADER.size)
+            if len(header) != HEADER.size:  # this process has gone
+                return
+            job, _, size = HEADER.unpack(header)
+            recipe = read_exactly(incoming, size)
+            steps, progress = [], {}
+            if _JOB.unpack_from(self.shared, 0)[0] != job:  # this process has moved on: not worth opening the file
+                continue
+            try:
+                steps, progress = pickle.loads(recipe)()
+            except Exception as error:  # e.g. the file is not one to ingest: this process will say why
+                log.debug("a kept child cannot make job %d's steps: %s", job, error)
 
 
 @dataclass(frozen=True)

@@ -30,10 +30,17 @@ def send_frame(pipe, job: int, index: int, result: Any) -> None:
     pipe.flush()
 
 
-def _read_exactly(fd: int, size: int, *, is_alive: Callable[[], bool]) -> bytes:
-    """Up to ``size`` bytes, fewer if the pipe ends or the child is gone with nothing more sent.
-    (A child's own children hold the pipe open after it, as forked kernel workers do: its end
-    alone would not end the pipe.)"""
+def is_readable(fd: int, *, timeout: float) -> bool:
+    """Whether the pipe ``fd`` has something to read (or has ended) within ``timeout`` seconds."""
+    poll = select.poll()
+    poll.register(fd, select.POLLIN)
+    return bool(poll.poll(max(0, int(timeout * 1000))))
+
+
+def read_exactly(fd: int, size: int, *, is_alive: Callable[[], bool] = lambda: True) -> bytes:
+    """Up to ``size`` bytes, fewer if the pipe ends or (``is_alive``) the writer is gone with
+    nothing more sent. (A child's own children hold the pipe open after it, as forked kernel
+    workers do: its end alone would not end the pipe.)"""
     parts, left = [], size
     poll = select.poll()  # not select(): a long-lived process may hold descriptors above its limit
     poll.register(fd, select.POLLIN)
@@ -53,9 +60,9 @@ def _read_exactly(fd: int, size: int, *, is_alive: Callable[[], bool]) -> bytes:
 def read_frame(fd: int, *, is_alive: Callable[[], bool]) -> tuple[int, int, Any] | None:
     """The next ``(job, step index, result)`` a child sent, or ``None`` when the pipe ends, the child
     is gone or a frame is cut short."""
-    header = _read_exactly(fd, HEADER.size, is_alive=is_alive)
+    header = read_exactly(fd, HEADER.size, is_alive=is_alive)
     if len(header) != HEADER.size:
         return None
     job, index, size = HEADER.unpack(header)
-    data = _read_exactly(fd, size, is_alive=is_alive)
+    data = read_exactly(fd, size, is_alive=is_alive)
     return (job, index, pickle.loads(data)) if len(data) == size else None
