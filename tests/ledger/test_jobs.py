@@ -118,3 +118,52 @@ def test_a_job_process_that_keeps_more_memory_than_its_limit_after_a_job_is_repl
     finally:
         runner.shutdown()
         engine.dispose()
+
+
+def _record_endings(monkeypatch, path: Path) -> list[tuple[str, bool]]:
+    """Each status a job is given after running, with whether its upload still existed then."""
+    from twin.ledger import jobs
+
+    seen, update = [], jobs._update
+
+    def recording(engine, job_id, **values):
+        if values.get("status") in ("done", "failed"):
+            seen.append((values["status"], path.exists()))
+        update(engine, job_id, **values)
+
+    monkeypatch.setattr(jobs, "_update", recording)
+    return seen
+
+
+@pytest.mark.parametrize(("content", "status"), [("model", "done"), ("not an ifc", "failed")])
+def test_a_job_says_it_ended_only_once_its_upload_is_removed(sqlite_url, tmp_path, monkeypatch, content, status):
+    from twin.ledger.jobs import run_ingest_job
+
+    engine = open_ledger(sqlite_url)
+    source = build_model(tmp_path / "small.ifc", [RoomSpec("A-0101", "办公室")])
+    if content != "model":
+        source.write_text(content)
+    job_id, path = upload(engine, source, tmp_path / "uploads")
+    seen = _record_endings(monkeypatch, path)
+    run_ingest_job(engine, job_id, path, assets_dir=tmp_path / "assets", actor="admin", on_progress=lambda *_: None)
+    assert seen == [(status, False)] and get_job(engine, job_id)["status"] == status
+    engine.dispose()
+
+
+def test_a_job_whose_process_died_says_it_failed_only_once_its_upload_is_removed(sqlite_url, tmp_path, monkeypatch):
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    from twin.ledger.jobs import _update
+
+    engine = open_ledger(sqlite_url)
+    job_id, path = upload(engine, build_model(tmp_path / "small.ifc", [RoomSpec("A-0101", "办公室")]), tmp_path / "uploads")
+    _update(engine, job_id, status="running")
+    seen = _record_endings(monkeypatch, path)
+    died: Future = Future()
+    died.set_exception(BrokenProcessPool("killed"))
+    runner = IngestRunner(database_url=sqlite_url, assets_dir=tmp_path / "assets")  # no process: none is submitted
+    runner._after_job(engine, job_id, path, "admin", False, None, died)
+    assert seen == [("failed", False)] and "ingest process ended" in get_job(engine, job_id)["error"]
+    runner.shutdown()
+    engine.dispose()

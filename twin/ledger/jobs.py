@@ -12,7 +12,8 @@ does not free all of a parsed file (``ifcopenshell.open`` then ``del``: about 3 
 of file, every time, measured; IfcOpenShell issue 7185), so one that keeps more than its limit
 after a job is replaced by a fresh one, spawned at once. Its read-ahead child is kept between
 jobs too (:mod:`twin.geometry.forked`), and leaves on its own once it has grown by
-:data:`~twin.geometry.forked.KEPT_GROWTH_MAX_MIB`.
+:data:`~twin.geometry.forked.KEPT_GROWTH_MAX_MIB` or no job has come to it for
+:data:`~twin.geometry.forked.KEPT_IDLE_SECONDS`.
 
 Live progress (stage, done, total) is sent back over a pipe and kept in memory while the job
 runs, because the ingest's own transaction may hold the database's write lock (SQLite) while it
@@ -87,15 +88,16 @@ def run_ingest_job(engine: Engine, job_id: int, path: Path, *, assets_dir: Path,
     try:
         report = ingest_file(path, engine=engine, assets_dir=assets_dir, actor=actor, progress=progress)
     except TwinError as error:
-        _update(engine, job_id, status="failed", error=str(error), finished_at=utcnow())
+        outcome = dict(status="failed", error=str(error))
     except Exception as error:  # a bug: keep the job honest, log the trace
         log.exception("ingest job %d failed", job_id)
-        _update(engine, job_id, status="failed", error=f"internal error: {error}", finished_at=utcnow())
+        outcome = dict(status="failed", error=f"internal error: {error}")
     else:
         total = last_total or 1  # a finished job is all done, as a progress bar shows it (a skipped file reports no stage)
-        _update(engine, job_id, status="done", stage="done", done=total, total=total, result=report.to_dict(), finished_at=utcnow())
+        outcome = dict(status="done", stage="done", done=total, total=total, result=report.to_dict())
     finally:
-        path.unlink(missing_ok=True)
+        path.unlink(missing_ok=True)  # before the job says it ended: whoever sees it ended finds its upload gone
+    _update(engine, job_id, finished_at=utcnow(), **outcome)
 
 
 def get_job(engine: Engine, job_id: int) -> dict | None:
@@ -210,9 +212,9 @@ class IngestRunner:
             self.submit(engine, job_id, path, actor=actor, again=True)
             return
         log.error("ingest job %d: its process ended: %r", job_id, error)
+        path.unlink(missing_ok=True)  # before the job says it failed, as run_ingest_job does
         _update(engine, job_id, status="failed", finished_at=utcnow(),
                 error=f"the ingest process ended unexpectedly ({type(error).__name__}); upload the file again to complete it")
-        path.unlink(missing_ok=True)
 
     def _listen(self) -> None:
         progress = self._progress
