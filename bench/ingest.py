@@ -13,8 +13,9 @@ For each file (the real models in ../shared/ifc and the demo campus), on this ma
   ledger warmed up by an ingest of another file and of a new version of it, as a running
   service's is (web-ifc is timed warmed up too), until the rooms' transaction commits (every
   reader sees them then; the report's ``rooms_in_ledger`` stage); and until the call returns,
-  after the geometry cache is written for the next version and the statistics refreshed; and
-  the same into a ledger just created;
+  after the geometry cache is written for the next version and the statistics refreshed; the
+  same into a ledger just created; and into a warm ledger in the local PostgreSQL (a private
+  schema, dropped after), the deployment's database;
 * ``ingest``: the full ``twin`` ingest (context, GLB assets, ledger) into a warm ledger,
   geometry cache cold for the file;
 * ``again``: the same file again (skipped by sha256);
@@ -35,22 +36,28 @@ Usage: ``python bench/ingest.py [FILES...] [--write] [--repeat N]``
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import math
 import multiprocessing
+import os
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import ifcopenshell
 import ifcopenshell.api
 import ifcopenshell.geom
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -72,6 +79,8 @@ WEBIFC = ROOT / "bench" / "webifc"
 CAMPUS = [ROOT / "models_ifc" / f"campus_{name}.ifc" for name in ("tower", "annex", "canteen")]
 ANNEX, ANNEX_V2 = ROOT / "models_ifc" / "campus_annex.ifc", ROOT / "models_ifc" / "campus_annex_v2.ifc"
 #: What warms a ledger up before a file is timed: a small real model with rooms, another if that is the one timed.
+#: The local PostgreSQL (the deployment's database; the tests use the same).
+POSTGRES_URL = os.environ.get("TWIN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 WARM_UP = [ROOT.parent / "shared" / "ifc" / name for name in ("revit_quantities.ifc", "3rooms_Heater_AirTerminal_Table_with_SB.ifc")]
 
 
@@ -130,23 +139,55 @@ def make_revision(path: Path, folder: Path) -> Path:
     return revised
 
 
-def open_warm_ledger(folder: str, path: Path):
+def open_warm_ledger(folder: str, path: Path, *, url: str | None = None):
     """A new ledger that has taken an ingest of another file and of a new version of it, as a
     running service's has: its engine's statements compiled for both (SQLAlchemy caches them
     per engine; a service compiles them once) and its geometry cache created (web-ifc is timed
-    warmed up too). Nothing of ``path`` is in it."""
-    engine = open_ledger(f"sqlite:///{folder}/twin.db")
+    warmed up too). Nothing of ``path`` is in it. ``url``: the database (default: a SQLite file
+    in ``folder``)."""
+    engine = open_ledger(url or f"sqlite:///{folder}/twin.db")
     warm_up = WARM_UP[0] if WARM_UP[0].name != path.name else WARM_UP[1]
     for version in (warm_up, make_revision(warm_up, Path(folder))):
         ingest_file(version, engine=engine, assets_dir=Path(folder) / "assets")
     return engine
 
 
-def time_rooms_in_ledger(path: Path, *, warm: bool = True) -> tuple[float, float]:
+@contextlib.contextmanager
+def postgres_schema() -> Iterator[str | None]:
+    """A URL of a new, private schema in the local PostgreSQL (dropped afterwards), or ``None``
+    when it cannot be reached."""
+    try:
+        admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+        schema = f"bench_{uuid.uuid4().hex[:12]}"
+        with admin.connect() as connection:
+            connection.execute(text(f'create schema "{schema}"'))
+    except OperationalError:
+        yield None
+        return
+    try:
+        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'drop schema "{schema}" cascade'))
+        admin.dispose()
+
+
+def time_rooms_in_ledger(path: Path, *, warm: bool = True, postgres: bool = False) -> tuple[float, float] | None:
     """The rooms stage of an ingest, as a user waits for it: check, sha256, open, rooms meshed
     and measured, room GLBs written, rooms stored and warnings evaluated (geometry cache cold
     for this file): (until the rooms' transaction commits, until the call returns). ``warm=False``:
-    into a ledger just created, its engine cold."""
+    into a ledger just created, its engine cold. ``postgres``: into the local PostgreSQL, the
+    deployment's database (``None`` if it cannot be reached)."""
+    if postgres:
+        with postgres_schema() as url, tempfile.TemporaryDirectory() as folder:
+            if url is None:
+                return None
+            engine = open_warm_ledger(folder, path, url=url)
+            started = time.perf_counter()
+            report = ingest_file(path, engine=engine, assets_dir=Path(folder) / "assets", with_context=False)
+            seconds = time.perf_counter() - started
+            engine.dispose()
+        return report.stages["rooms_in_ledger"], seconds
     with tempfile.TemporaryDirectory() as folder:
         engine = open_warm_ledger(folder, path) if warm else open_ledger(f"sqlite:///{folder}/twin.db")
         started = time.perf_counter()
@@ -230,12 +271,14 @@ def measure_file(path: Path, repeat: int) -> dict:
     warm_runs = [time_rooms_in_ledger(path) for _ in range(repeat)]
     rooms, rooms_returned = statistics.median(r[0] for r in warm_runs), statistics.median(r[1] for r in warm_runs)
     rooms_cold = statistics.median(time_rooms_in_ledger(path, warm=False)[0] for _ in range(repeat))
+    pg_runs = [time_rooms_in_ledger(path, postgres=True) for _ in range(repeat)]
+    rooms_pg = statistics.median(r[0] for r in pg_runs) if None not in pg_runs else None
     floor_rooms = statistics.median(time_kernel_floor(path, rooms_only=True) for _ in range(repeat))
     floor_all = statistics.median(time_kernel_floor(path, rooms_only=False) for _ in range(repeat))
     runs = [time_ingest(path) for _ in range(repeat)]
     report = runs[0][2]
     return {
-        "bare": bare, "rooms": rooms, "rooms_returned": rooms_returned, "rooms_cold": rooms_cold, "floor_rooms": floor_rooms, "floor_all": floor_all,
+        "bare": bare, "rooms": rooms, "rooms_returned": rooms_returned, "rooms_cold": rooms_cold, "rooms_pg": rooms_pg, "floor_rooms": floor_rooms, "floor_all": floor_all,
         "ingest_runs": [r[0] for r in runs], "ours": statistics.median(r[0] for r in runs), "again": statistics.median(r[1] for r in runs),
         "rooms_in_full": statistics.median(r[2].stages["rooms_in_ledger"] for r in runs),
         "one": statistics.median(time_context_processes(path, 1) for _ in range(repeat)),
@@ -295,7 +338,7 @@ def main() -> None:
     web = time_webifc(files, args.repeat)
     old_rows, rows, proc_rows, fallback_rows = [], [], [], []
     ratios, again_ratios, room_ratios, full_ratios, proc_ratios, noise = [], [], [], [], [], []
-    floor_ratios, cold_ratios, in_full_ratios = [], [], []
+    floor_ratios, cold_ratios, in_full_ratios, pg_ratios = [], [], [], []
     for path in files:
         w = web[path.name]
         m = run_json([sys.executable, __file__, "--measure", str(path), "--repeat", str(args.repeat)])
@@ -308,6 +351,10 @@ def main() -> None:
         room_ratio, full_ratio = rooms / w["rooms"]["seconds"], ours / w["all"]["seconds"]
         floor_ratios.append((floor_rooms / w["rooms"]["seconds"], floor_all / w["all"]["seconds"]))
         cold_ratios.append(rooms_cold / w["rooms"]["seconds"])
+        rooms_pg = m["rooms_pg"]
+        if rooms_pg is not None:
+            pg_ratios.append(rooms_pg / w["rooms"]["seconds"])
+        pg_cell = f"{rooms_pg * 1000:.0f} ({pg_ratios[-1]:.1f}x)" if rooms_pg is not None else "-"
         ratios.append(ratio)
         again_ratios.append(again_ratio)
         room_ratios.append(room_ratio)
@@ -320,7 +367,7 @@ def main() -> None:
         rows.append(
             f"| {path.name} | {report.rooms} | {report.context_elements} | {w['rooms']['seconds'] * 1000:.1f} | "
             f"{floor_rooms * 1000:.0f} ({floor_ratios[-1][0]:.1f}x) | {rooms * 1000:.0f} ({m['rooms_returned'] * 1000:.0f}) | **{room_ratio:.1f}x** | "
-            f"{rooms_cold * 1000:.0f} ({cold_ratios[-1]:.1f}x) | {m['rooms_in_full'] * 1000:.0f} ({in_full_ratios[-1]:.1f}x) | "
+            f"{rooms_cold * 1000:.0f} ({cold_ratios[-1]:.1f}x) | {pg_cell} | {m['rooms_in_full'] * 1000:.0f} ({in_full_ratios[-1]:.1f}x) | "
             f"{w['all']['seconds'] * 1000:.1f} | "
             f"{floor_all * 1000:.0f} ({floor_ratios[-1][1]:.1f}x) | {ours * 1000:.0f} | **{full_ratio:.1f}x** | {spread(ingest_runs)} |"
         )
@@ -374,16 +421,17 @@ def main() -> None:
             "before 2026-12-08 the ratio was taken to the return). "
             "twin is timed into a ledger that has taken an ingest of another file and of a new version of it (its engine warm, its geometry cache cold "
             "for this file), as a running service's is (and, as a service's, with the read-ahead child its earlier ingests "
-            "kept: twin.geometry.forked); *new ledger*: the rooms into a ledger just created; *within a full ingest*: when "
+            "kept: twin.geometry.forked); *new ledger*: the rooms into a ledger just created; *PostgreSQL*: into a warm ledger "
+            "in the local PostgreSQL, the deployment's database (SQLite's file is the embedded default); *within a full ingest*: when "
             "the full ingest's rooms stage committed (its read-ahead child making the context meanwhile), as an upload's "
             "rooms appear.",
             "",
             "| file | rooms | context | web-ifc open + rooms | kernel floor, rooms | twin rooms in ledger (call returned) | ratio | twin rooms, new ledger | "
-            "twin rooms, within a full ingest | web-ifc open + all | kernel floor, all | twin full ingest | ratio | ingest spread |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "twin rooms, PostgreSQL | twin rooms, within a full ingest | web-ifc open + all | kernel floor, all | twin full ingest | ratio | ingest spread |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
             *rows,
             f"| **geometric mean** | | | | ({geomean([r for r, _ in floor_ratios]):.1f}x) | | **{geomean(room_ratios):.1f}x** | "
-            f"({geomean(cold_ratios):.1f}x) | ({geomean(in_full_ratios):.1f}x) | | ({geomean([a for _, a in floor_ratios]):.1f}x) | | "
+            f"({geomean(cold_ratios):.1f}x) | {f'({geomean(pg_ratios):.1f}x)' if pg_ratios else '-'} | ({geomean(in_full_ratios):.1f}x) | | ({geomean([a for _, a in floor_ratios]):.1f}x) | | "
             f"**{geomean(full_ratios):.1f}x** | |",
             "",
             "| target (issue 7) | measured | |",
