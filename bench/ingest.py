@@ -41,14 +41,12 @@ import json
 import logging
 import math
 import multiprocessing
-import os
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -56,14 +54,14 @@ from pathlib import Path
 import ifcopenshell
 import ifcopenshell.api
 import ifcopenshell.geom
-from sqlalchemy import create_engine, text
-from sqlalchemy.exc import OperationalError
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
 
 from twin.geometry.mesher import get_context_elements, has_body, make_settings, mesh_elements  # noqa: E402
 
+from pgschema import is_postgres_available, private_schema  # noqa: E402  (tests/pgschema.py)
 from twin.ledger.db import open_ledger  # noqa: E402
 from twin.ledger.ingest import ingest_file  # noqa: E402
 
@@ -79,8 +77,6 @@ WEBIFC = ROOT / "bench" / "webifc"
 CAMPUS = [ROOT / "models_ifc" / f"campus_{name}.ifc" for name in ("tower", "annex", "canteen")]
 ANNEX, ANNEX_V2 = ROOT / "models_ifc" / "campus_annex.ifc", ROOT / "models_ifc" / "campus_annex_v2.ifc"
 #: What warms a ledger up before a file is timed: a small real model with rooms, another if that is the one timed.
-#: The local PostgreSQL (the deployment's database; the tests use the same).
-POSTGRES_URL = os.environ.get("TWIN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 WARM_UP = [ROOT.parent / "shared" / "ifc" / name for name in ("revit_quantities.ifc", "3rooms_Heater_AirTerminal_Table_with_SB.ifc")]
 
 
@@ -154,22 +150,12 @@ def open_warm_ledger(folder: str, path: Path, *, url: str | None = None):
 
 @contextlib.contextmanager
 def postgres_schema() -> Iterator[str | None]:
-    """A URL of a new, private schema in the local PostgreSQL (dropped afterwards), or ``None``
-    when it cannot be reached."""
-    try:
-        admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-        schema = f"bench_{uuid.uuid4().hex[:12]}"
-        with admin.connect() as connection:
-            connection.execute(text(f'create schema "{schema}"'))
-    except OperationalError:
+    """A private schema in the local PostgreSQL (tests/pgschema.py), or ``None`` when it cannot be reached."""
+    if not is_postgres_available():
         yield None
         return
-    try:
-        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'drop schema "{schema}" cascade'))
-        admin.dispose()
+    with private_schema("bench") as url:
+        yield url
 
 
 def time_rooms_in_ledger(path: Path, *, warm: bool = True, postgres: bool = False) -> tuple[float, float] | None:

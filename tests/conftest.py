@@ -2,52 +2,23 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import uuid
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from pgschema import POSTGRES_URL, is_postgres_available, private_schema  # noqa: E402
 from realdata import IN_CI  # noqa: E402
-
-POSTGRES_URL = os.environ.get("TWIN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-
-
-def _postgres_available() -> bool:
-    try:
-        with create_engine(POSTGRES_URL).connect() as connection:
-            connection.execute(text("select 1"))
-        return True
-    except Exception:
-        return False
 
 
 @pytest.fixture(scope="session")
 def postgres_available() -> bool:
-    available = _postgres_available()
+    available = is_postgres_available()
     if not available and IN_CI:
         raise RuntimeError(f"PostgreSQL is not reachable at {POSTGRES_URL}; CI needs it")
     return available
-
-
-@contextmanager
-def _private_schema():
-    """A URL of the local PostgreSQL that works in a new, private schema (dropped afterwards)."""
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'create schema "{schema}"'))
-    try:
-        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'drop schema "{schema}" cascade'))
-        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -58,7 +29,7 @@ def db_url(request, tmp_path, postgres_available):
         return
     if not postgres_available:
         pytest.skip("PostgreSQL is not reachable (CI requires it)")
-    with _private_schema() as url:
+    with private_schema() as url:
         yield url
 
 
@@ -67,7 +38,7 @@ def postgres_url(postgres_available):
     """A fresh, empty schema in the local PostgreSQL (for what only PostgreSQL does)."""
     if not postgres_available:
         pytest.skip("PostgreSQL is not reachable (CI requires it)")
-    with _private_schema() as url:
+    with private_schema() as url:
         yield url
 
 

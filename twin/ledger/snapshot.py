@@ -26,6 +26,7 @@ from twin.geometry.forked import SentJob
 from twin.geometry.measure import RoomMeasures, measure_rooms
 from twin.geometry.section import outline_many
 from twin.geometry.mesher import ElementMesh, FailedElement, MeshResult, get_context_elements, mesh_elements
+from twin.ifc.attributes import get_declared
 from twin.ifc.georef import Georeference, read_georeference
 from twin.ifc.quantities import DeclaredArea, RoomProperties, read_room_properties
 from twin.ifc.reader import IfcModel
@@ -220,7 +221,7 @@ def _read_rooms(model: IfcModel, structure: SpatialStructure, *, properties: dic
             name=getattr(space, "LongName", None),
             ifc_class=space.is_a(),
             object_type=space.ObjectType,
-            predefined_type=space.InteriorOrExteriorSpace if model.schema == "IFC2X3" else space.PredefinedType,
+            predefined_type=get_declared(space, "PredefinedType") or get_declared(space, "InteriorOrExteriorSpace"),  # IFC2X3's
             properties=props.properties,
             declared_areas=props.declared_areas,
             primary_declared=props.primary_declared_area,
