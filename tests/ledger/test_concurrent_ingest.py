@@ -143,3 +143,49 @@ def test_a_record_changed_after_a_transaction_read_it_is_a_clear_stale_record_er
     assert isinstance(raised.value, TwinError)  # the CLI prints it as an error, the API answers 409
     with transaction(engine) as session:
         assert session.scalars(select(Room.name)).all() == ["会议室"]
+
+
+def test_an_ingest_of_bytes_another_is_still_ingesting_waits_for_it_and_is_skipped(sqlite_url, assets_dir, monkeypatch):
+    """Not taken for an ingest left unfinished: the first's rooms are stored (its version's stage
+    is ``rooms``) while it meshes the context, and the second must not make the context again."""
+    import threading
+
+    from twin.ledger import ingest as ingest_module
+    from twin.ledger.ingest import ingest_file
+
+    add_context, go_on = ingest_module.add_context, threading.Event()
+
+    def held_in_the_first(*args, **kwargs):
+        if threading.current_thread().name == "first":
+            assert go_on.wait(60)
+        return add_context(*args, **kwargs)
+
+    monkeypatch.setattr(ingest_module, "add_context", held_in_the_first)
+    engine = open_ledger(sqlite_url)
+    path = MODELS / "campus_canteen.ifc"
+    reports = {}
+
+    def ingest(name: str) -> None:
+        reports[name] = ingest_file(path, engine=engine, assets_dir=assets_dir)
+
+    first = threading.Thread(target=ingest, args=("first",), name="first")
+    second = threading.Thread(target=ingest, args=("second",), name="second")
+    first.start()
+    try:
+        while not _stage_is(engine, "rooms"):  # the first's rooms are in the ledger; it is held before its context
+            assert first.is_alive()
+        second.start()
+        second.join(1.0)
+        assert second.is_alive()  # waiting for the first
+    finally:
+        go_on.set()
+        first.join(60)
+        second.join(60) if second.ident else None
+    assert (reports["first"].skipped, reports["second"].skipped) == (False, True)
+    assert _stage_is(engine, "complete")
+    engine.dispose()
+
+
+def _stage_is(engine, stage: str) -> bool:
+    with transaction(engine) as session:
+        return session.scalars(select(ModelVersion.stage)).all() == [stage]

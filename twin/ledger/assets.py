@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import logging
 import shutil
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
+from twin.filelock import hold_file_lock
 from twin.geometry.cache import GeometryCache
 from twin.geometry.glb import join_glbs
 from twin.geometry.gltf import (
@@ -79,6 +81,19 @@ def write_snapshot_assets(snapshot: Snapshot, root: Path, *, progress: Progress 
         say("assets", len(planned), total)
     log.info("wrote %d assets for %s", len(planned), snapshot.model.path)
     return planned
+
+
+def hold_ingest_lock(root: Path, sha256: str) -> AbstractContextManager[None]:
+    """Held by an ingest of the file ``sha256`` through all its stages, so that another ingest of
+    the same bytes (``twin ingest`` beside an upload) waits for it and then finds them stored.
+    Without it, the other found the version's rooms stored and its context not yet, took it for
+    an ingest left unfinished and made the context again. The lock is an ``flock``, freed when
+    its process ends: a version left unfinished by a process that died is finished by the next
+    ingest of its bytes. One of 256 lock files under ``root/locks`` (by the sha's first byte),
+    so that they stay few; two files sharing one take turns."""
+    folder = root / "locks"
+    folder.mkdir(parents=True, exist_ok=True)
+    return hold_file_lock(folder / sha256[:2])
 
 
 def remove_model_assets(root: Path, sha256: str) -> None:

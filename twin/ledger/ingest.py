@@ -8,8 +8,9 @@
 * Bad input raises :class:`twin.errors.TwinError` before the database is touched; a failure
   while writing rolls the transaction back and removes the assets written for it.
 * Ingests running at once in other processes take turns at the rooms stage's transaction
-  (:func:`~twin.ledger.db.lock_for_ingest`): two versions of a model become two versions, and
-  the same bytes twice are stored once (the later reports ``skipped``).
+  (:func:`~twin.ledger.db.lock_for_ingest`): two versions of a model become two versions; an
+  ingest of the same bytes waits for the one under way (:func:`~twin.ledger.assets.hold_ingest_lock`)
+  and reports ``skipped``.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from twin.errors import GlobalIdConflict
 from twin.ifc.reader import open_ifc
 from twin.ifc.spf import check_ifc_file, get_sha256
 from twin.ifc.spatial import Node
-from twin.ledger.assets import PlannedAsset, remove_model_assets, write_snapshot_assets
+from twin.ledger.assets import PlannedAsset, hold_ingest_lock, remove_model_assets, write_snapshot_assets
 from twin.geometry.cache import GeometryCache
 from twin.ledger.db import in_chunks, lock_for_ingest, transaction
 from twin.ledger.models import Asset, Building, Campus, Model, ModelVersion, Room, Storey
@@ -73,6 +74,13 @@ def _ingest_file(path: Path, *, engine: Engine, assets_dir: Path, actor: str | N
     started = time.perf_counter()
     schema = check_ifc_file(path)
     sha256 = sha256 or get_sha256(path)
+    with hold_ingest_lock(assets_dir, sha256):  # an ingest of the same bytes elsewhere finishes first
+        return _ingest_bytes(path, schema, sha256, engine=engine, assets_dir=assets_dir, actor=actor, progress=progress,
+                             with_context=with_context, started=started)
+
+
+def _ingest_bytes(path: Path, schema: str, sha256: str, *, engine: Engine, assets_dir: Path, actor: str | None,
+                  progress: Progress | None, with_context: bool, started: float) -> IngestReport:
     with transaction(engine) as session:
         known = session.scalar(select(ModelVersion).where(ModelVersion.sha256 == sha256))
         if known is not None and (known.stage == "complete" or not with_context):
