@@ -167,3 +167,27 @@ def test_a_job_whose_process_died_says_it_failed_only_once_its_upload_is_removed
     assert seen == [("failed", False)] and "ingest process ended" in get_job(engine, job_id)["error"]
     runner.shutdown()
     engine.dispose()
+
+
+def die_holding_the_progress_lock() -> None:
+    """In a job process: die in the middle of a progress report (its queue's write lock held), as
+    a process killed at any moment may."""
+    from twin.ledger.jobs import _SENDER
+
+    _SENDER["queue"]._wlock.acquire()  # what SimpleQueue.put holds while it writes
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_job_process_killed_while_it_reported_progress_does_not_stop_the_next_one_reporting(ledger, tmp_path):
+    engine, runner = ledger
+    died = runner.call(die_holding_the_progress_lock)
+    with pytest.raises(Exception):
+        died.result(timeout=60)
+    next_pid = runner.call(os.getpid).result()  # a new job process
+    job_id, path = upload(engine, build_model(tmp_path / "small.ifc", [RoomSpec("A-0101", "办公室")]), tmp_path / "uploads")
+    runner.submit(engine, job_id, path, actor="admin")
+    try:
+        assert wait_while_running(engine, job_id, timeout=60)["status"] == "done"
+    finally:  # stuck at its first report, it would hold up the runner's shutdown for good
+        if get_job(engine, job_id)["status"] == "running":
+            os.kill(next_pid, signal.SIGKILL)

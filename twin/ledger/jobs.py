@@ -46,6 +46,8 @@ log = logging.getLogger(__name__)
 
 #: Progress is sent at most this often (seconds), and at every change of stage and at the end.
 PROGRESS_INTERVAL = 0.1
+#: How often (seconds) an idle progress listener looks for a report, or for its end.
+LISTEN_INTERVAL = 0.1
 
 
 def create_job(engine: Engine, *, kind: str, filename: str, created_by: str | None) -> int:
@@ -127,8 +129,7 @@ class IngestRunner:
         self._context = multiprocessing.get_context("spawn")
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
-        self._progress = None  # a SimpleQueue (no feeder thread in the job process, unlike Queue) and its listener, on first use
-        self._listener: threading.Thread | None = None
+        self._listeners: dict[ProcessPoolExecutor, _ProgressListener] = {}  # each job process's own
 
     def start(self) -> None:
         """Spawn the job process now, to import the ingest and open the ledger before the first upload."""
@@ -158,26 +159,23 @@ class IngestRunner:
         return future
 
     def shutdown(self) -> None:
-        """Wait for the jobs begun, then stop the job process and the progress listener."""
+        """Wait for the jobs begun, then stop the job process and the progress listeners."""
         with self._lock:
             self._closed = True
             pool, self._pool = self._pool, None
-            progress, listener, self._progress, self._listener = self._progress, self._listener, None, None
         if pool is not None:
             pool.shutdown(wait=True)
-        if progress is not None:
-            progress.put(None)
-            listener.join()
-            progress.close()
+        with self._lock:
+            listeners = list(self._listeners.values())
+        for listener in listeners:
+            listener.stop()
 
     def _get_pool(self) -> ProcessPoolExecutor:
         with self._lock:
-            if self._progress is None:
-                self._progress = self._context.SimpleQueue()
-                self._listener = threading.Thread(target=self._listen, name="ingest-progress", daemon=True)
-                self._listener.start()
             if self._pool is None:
-                self._pool = ProcessPoolExecutor(1, mp_context=self._context, initializer=_set_progress, initargs=(self._progress,))
+                listener = _ProgressListener(self._context)
+                self._pool = ProcessPoolExecutor(1, mp_context=self._context, initializer=_set_progress, initargs=(listener.queue,))
+                self._listeners[self._pool] = listener
             return self._pool
 
     def _forget_if_broken(self, pool: ProcessPoolExecutor, future: Future) -> None:
@@ -189,7 +187,16 @@ class IngestRunner:
         with self._lock:
             if self._pool is pool:
                 self._pool = None
-        pool.shutdown(wait=False)
+        pool.shutdown(wait=False)  # called back from the pool's own thread, which must not wait for itself
+        threading.Thread(target=self._retire, args=(pool,), name="ingest-retire", daemon=True).start()
+
+    def _retire(self, pool: ProcessPoolExecutor) -> None:
+        """Once a forgotten pool's process has ended (its queued jobs done, or it died), stop its listener."""
+        pool.shutdown(wait=True)
+        with self._lock:
+            listener = self._listeners.pop(pool, None)
+        if listener is not None:
+            listener.stop()
 
     def _after_job(self, engine: Engine, job_id: int, path: Path, actor: str | None, again: bool, pool: ProcessPoolExecutor,
                    future: Future) -> None:
@@ -216,10 +223,34 @@ class IngestRunner:
         _update(engine, job_id, status="failed", finished_at=utcnow(),
                 error=f"the ingest process ended unexpectedly ({type(error).__name__}); upload the file again to complete it")
 
+
+
+class _ProgressListener:
+    """One job process's progress back to the service: a queue of its own (a SimpleQueue: no
+    feeder thread in the job process, unlike Queue), read by a thread of its own. Its own
+    because a queue's writers take turns under a lock, and a process killed in the middle of a
+    report holds that lock for good: the job process after it, on the same queue, waited forever
+    at its first report (and the service's shutdown, putting its end mark, with it)."""
+
+    def __init__(self, context):
+        self.queue = context.SimpleQueue()
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._listen, name="ingest-progress", daemon=True)
+        self._thread.start()
+
     def _listen(self) -> None:
-        progress = self._progress
-        while (message := progress.get()) is not None:
-            _keep_live(*message)
+        queue = self.queue
+        while True:
+            if not queue.empty():
+                _keep_live(*queue.get())  # whole: a report is one write smaller than the pipe's atomic size
+            elif self._stopping.wait(LISTEN_INTERVAL) and queue.empty():
+                break
+        queue.close()
+
+    def stop(self) -> None:
+        """Stop once what was sent is read (its job process has ended)."""
+        self._stopping.set()
+        self._thread.join()
 
 
 # In the job process ----------------------------------------------------------------------
