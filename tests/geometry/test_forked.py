@@ -465,3 +465,24 @@ def test_a_job_the_kept_childs_pipe_cannot_take_at_once_goes_to_a_new_child(fork
     assert second.get(0)[:2] == ("big", 0) and second.get(0)[2] not in (kept, os.getpid())
     assert time.monotonic() - started < 10
     assert not _is_running(kept)
+
+
+def test_a_child_killed_holding_the_lock_it_shares_does_not_hold_this_process_up(forking_allowed, monkeypatch):
+    """Killed from outside (the OOM killer, say) at the moment it held the lock, a child never frees it."""
+    import signal
+
+    from twin.geometry import forked
+
+    def die_holding_the_lock(send, shared, lock, job, steps, progress):  # in the child, forked after this patch
+        lock.acquire()
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    monkeypatch.setattr(forked, "_take_steps", die_holding_the_lock)
+    steps = ForkedSteps([lambda: "first", lambda: "second"])
+    assert steps.is_forked
+    _wait_until_gone(steps._child.pid, "the child did not die")
+    made = []
+    asking = threading.Thread(target=lambda: made.extend(steps.get(i) for i in range(2)), daemon=True)
+    asking.start()
+    asking.join(30)
+    assert made == ["first", "second"]  # made here

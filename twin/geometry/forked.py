@@ -30,6 +30,7 @@ child that fails or dies costs nothing but time: what it did not send is then ma
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import functools
 import logging
@@ -40,7 +41,7 @@ import pickle
 import signal
 import struct
 import weakref
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,6 +53,7 @@ log = logging.getLogger(__name__)
 
 _FREE, _CHILD, _HERE = 0, 1, 2  # a step's claim
 _PROGRESS = 0xFFFFFFFF  # in place of a step index: the frame is a step's progress, (index, done, total)
+_LOCK_WAIT_S = 0.5  # waiting for the shared lock, how often to ask whether the child still runs
 _JOB = struct.Struct("<Q")  # the job a kept child may claim steps for, at the start of the shared memory
 #: Steps one job of a kept child can have (the read-ahead has at most six).
 KEPT_STEPS_MAX = 64
@@ -222,11 +224,24 @@ class _Child:
 
     def claim(self, index: int) -> bool:
         """Claim step ``index`` for this process; ``False`` if the child has it."""
-        with self.lock:
+        with self.holding_lock():
             if self.claims[index] == _CHILD:
                 return False
             self.claims[index] = _HERE
             return True
+
+    @contextlib.contextmanager
+    def holding_lock(self) -> Iterator[None]:
+        """Hold the lock shared with the child (``with self.lock``), unless the child died holding
+        it (killed from outside just then: it is never freed); nothing else writes what it guards then."""
+        while not self.lock.acquire(timeout=_LOCK_WAIT_S):
+            if not self.is_alive():
+                yield
+                return
+        try:
+            yield
+        finally:
+            self.lock.release()
 
     def is_alive(self) -> bool:
         """Whether the child still runs (once it has ended, its wait status is kept for :meth:`stop`)."""
@@ -301,7 +316,7 @@ class _Kept(_Child):
     def _send_job(self, recipe) -> int:
         """Send the next job; ``OSError`` if the child cannot take it now. The pipe is never
         waited on: the child, busy, could be waiting for this process to read its results."""
-        with self.lock:
+        with self.holding_lock():
             self.job += 1
             _JOB.pack_into(self.shared, 0, self.job)
             self.claims[:] = bytes(len(self.claims))
@@ -355,7 +370,7 @@ class SentJob:
         """The child takes no more of this job's steps (it finishes one it is making)."""
         kept = self.kept
         if kept.results is not None and kept.owner == os.getpid():
-            with kept.lock:
+            with kept.holding_lock():
                 if _JOB.unpack_from(kept.shared, 0)[0] == self.job:
                     _JOB.pack_into(kept.shared, 0, 0)
 
