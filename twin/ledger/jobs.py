@@ -159,15 +159,14 @@ class IngestRunner:
         return future
 
     def shutdown(self) -> None:
-        """Wait for the jobs begun, then stop the job process and the progress listeners."""
+        """Wait for the jobs begun (also in a process being replaced), then stop the job processes
+        and their progress listeners."""
         with self._lock:
             self._closed = True
-            pool, self._pool = self._pool, None
-        if pool is not None:
+            self._pool = None
+            running = list(self._listeners.items())
+        for pool, listener in running:
             pool.shutdown(wait=True)
-        with self._lock:
-            listeners = list(self._listeners.values())
-        for listener in listeners:
             listener.stop()
 
     def _get_pool(self) -> ProcessPoolExecutor:
@@ -222,7 +221,6 @@ class IngestRunner:
         path.unlink(missing_ok=True)  # before the job says it failed, as run_ingest_job does
         _update(engine, job_id, status="failed", finished_at=utcnow(),
                 error=f"the ingest process ended unexpectedly ({type(error).__name__}); upload the file again to complete it")
-
 
 
 class _ProgressListener:
