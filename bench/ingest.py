@@ -164,18 +164,12 @@ def time_rooms_in_ledger(path: Path, *, warm: bool = True, postgres: bool = Fals
     for this file): (until the rooms' transaction commits, until the call returns). ``warm=False``:
     into a ledger just created, its engine cold. ``postgres``: into the local PostgreSQL, the
     deployment's database (``None`` if it cannot be reached)."""
-    if postgres:
-        with postgres_schema() as url, tempfile.TemporaryDirectory() as folder:
-            if url is None:
-                return None
-            engine = open_warm_ledger(folder, path, url=url)
-            started = time.perf_counter()
-            report = ingest_file(path, engine=engine, assets_dir=Path(folder) / "assets", with_context=False)
-            seconds = time.perf_counter() - started
-            engine.dispose()
-        return report.stages["rooms_in_ledger"], seconds
-    with tempfile.TemporaryDirectory() as folder:
-        engine = open_warm_ledger(folder, path) if warm else open_ledger(f"sqlite:///{folder}/twin.db")
+    with contextlib.ExitStack() as stack:
+        folder = stack.enter_context(tempfile.TemporaryDirectory())
+        url = stack.enter_context(postgres_schema()) if postgres else None
+        if postgres and url is None:
+            return None
+        engine = open_warm_ledger(folder, path, url=url) if warm else open_ledger(f"sqlite:///{folder}/twin.db")
         started = time.perf_counter()
         report = ingest_file(path, engine=engine, assets_dir=Path(folder) / "assets", with_context=False)
         seconds = time.perf_counter() - started

@@ -37,7 +37,6 @@ import logging
 import mmap
 import multiprocessing
 import os
-import pickle
 import signal
 import struct
 import weakref
@@ -46,7 +45,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from twin.geometry import workers
-from twin.geometry.frames import HEADER, PIPE_BYTES, is_readable, read_exactly, read_frame, send_frame
+from twin.geometry.frames import PIPE_BYTES, encode_frame, is_readable, read_frame, send_frame
 from twin.process_memory import get_resident_mib
 
 log = logging.getLogger(__name__)
@@ -320,8 +319,7 @@ class _Kept(_Child):
             self.job += 1
             _JOB.pack_into(self.shared, 0, self.job)
             self.claims[:] = bytes(len(self.claims))
-        data = pickle.dumps(recipe, protocol=pickle.HIGHEST_PROTOCOL)
-        frame = HEADER.pack(self.job, 0, len(data)) + data
+        frame = encode_frame(self.job, 0, recipe)
         try:
             written = os.write(self.requests, frame)
         except BlockingIOError:
@@ -341,16 +339,15 @@ class _Kept(_Child):
                 return
             if not is_readable(incoming, timeout=KEPT_IDLE_SECONDS):  # idle (a job sent as it leaves is made there)
                 return
-            header = read_exactly(incoming, HEADER.size)
-            if len(header) != HEADER.size:  # this process has gone
+            frame = read_frame(incoming, is_alive=lambda: True)  # the pipe ends when this process goes
+            if frame is None:  # this process has gone
                 return
-            job, _, size = HEADER.unpack(header)
-            recipe = read_exactly(incoming, size)
+            job, _, recipe = frame
             steps, progress = [], {}
             if _JOB.unpack_from(self.shared, 0)[0] != job:  # this process has moved on: not worth opening the file
                 continue
             try:
-                steps, progress = pickle.loads(recipe)()
+                steps, progress = recipe()
             except Exception as error:  # e.g. the file is not one to ingest: this process will say why
                 log.debug("a kept child cannot make job %d's steps: %s", job, error)
 

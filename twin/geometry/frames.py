@@ -23,11 +23,15 @@ _LIVENESS_MS = 100  # while waiting for the child, how often to ask whether it s
 PIPE_BYTES = 1 << 20
 
 
+def encode_frame(job: int, index: int, result: Any) -> bytes:
+    """One frame's bytes: its header, then ``result`` pickled."""
+    data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+    return HEADER.pack(job, index, len(data)) + data
+
+
 def send_frame(pipe, job: int, index: int, result: Any) -> None:
     """Write one frame to ``pipe`` (a binary file) and flush it."""
-    data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
-    pipe.write(HEADER.pack(job, index, len(data)))
-    pipe.write(data)
+    pipe.write(encode_frame(job, index, result))
     pipe.flush()
 
 
@@ -38,7 +42,7 @@ def is_readable(fd: int, *, timeout: float) -> bool:
     return bool(poll.poll(max(0, int(timeout * 1000))))
 
 
-def read_exactly(fd: int, size: int, *, is_alive: Callable[[], bool] = lambda: True) -> bytes:
+def _read_exactly(fd: int, size: int, *, is_alive: Callable[[], bool]) -> bytes:
     """Up to ``size`` bytes, fewer if the pipe ends or (``is_alive``) the writer is gone with
     nothing more sent. (A child's own children hold the pipe open after it, as forked kernel
     workers do: its end alone would not end the pipe.)"""
@@ -61,9 +65,9 @@ def read_exactly(fd: int, size: int, *, is_alive: Callable[[], bool] = lambda: T
 def read_frame(fd: int, *, is_alive: Callable[[], bool]) -> tuple[int, int, Any] | None:
     """The next ``(job, step index, result)`` a child sent, or ``None`` when the pipe ends, the child
     is gone or a frame is cut short."""
-    header = read_exactly(fd, HEADER.size, is_alive=is_alive)
+    header = _read_exactly(fd, HEADER.size, is_alive=is_alive)
     if len(header) != HEADER.size:
         return None
     job, index, size = HEADER.unpack(header)
-    data = read_exactly(fd, size, is_alive=is_alive)
+    data = _read_exactly(fd, size, is_alive=is_alive)
     return (job, index, pickle.loads(data)) if len(data) == size else None

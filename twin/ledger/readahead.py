@@ -84,20 +84,19 @@ class _Recipe:
         ids = self.context_ids
         context = [model.file.by_id(i) for i in ids] if ids is not None else get_context_elements(model.file)
         cache = GeometryCache(self.cache_root) if self.cache_root is not None else None
-        steps, progress, _ = _make_steps(model, context, cache, _Known())
+        steps, progress, _ = _make_steps(model, list(model.file.by_type("IfcSpace")), context, cache, _Known())
         return steps, progress
 
 
-def _make_steps(model: IfcModel, context: list[ifcopenshell.entity_instance] | None, cache: GeometryCache | None,
-                known: _Known) -> tuple[list[Callable[[], Any]], dict[int, StepProgress], Callable[[], list]]:
-    """A read-ahead's steps (the rooms' keys, the context's parts, the rooms' properties, last),
-    each part's progress reporter by its step, and the split of the context into parts."""
+def _make_steps(model: IfcModel, spaces: list[ifcopenshell.entity_instance], context: list[ifcopenshell.entity_instance] | None,
+                cache: GeometryCache | None, known: _Known) -> tuple[list[Callable[[], Any]], dict[int, StepProgress], Callable[[], list]]:
+    """A read-ahead's steps (the ``spaces``' keys, the context's parts, the spaces' properties,
+    last), each part's progress reporter by its step, and the split of the context into parts."""
     # the steps hold the hasher, not the read-ahead: no reference cycle, so what an ingest read
     # (the parsed file, its text, the hashes: hundreds of MB on a large model) is freed when
     # the ingest drops it, not whenever the garbage collector next gets to it
     get_hasher = functools.cache(lambda: StepHasher(model.file, text=StepText.read(model.path)))
     get_structure = functools.cache(lambda: known.structure or read_spatial_structure(model))
-    spaces = list(model.file.by_type("IfcSpace"))
     parts = count_parts(len(context)) if context is not None else 0
     # the same parts in both processes, each split from its own reading of the structure
     get_parts = functools.cache(lambda: split_context(get_structure(), context, parts))
@@ -134,12 +133,13 @@ class ReadAhead:
     def __init__(self, model: IfcModel, *, context: list[ifcopenshell.entity_instance] | None,
                  cache: GeometryCache | None = None, sent: SentJob | None = None):
         known = self._known = _Known()
-        steps, progress, get_parts = _make_steps(model, context, cache, known)
-        self._progress = list(progress.values())
+        spaces = list(model.file.by_type("IfcSpace"))
+        steps, progress, self._get_parts = _make_steps(model, spaces, context, cache, known)
+        self._progress = progress  # each context part's step -> its reporter
         self.has_context = context is not None
-        self._parts, self._properties = list(progress), len(steps) - 1
-        spaces = len(model.file.by_type("IfcSpace"))
-        fork = spaces + len(context or ()) >= FORK_MIN or (spaces > 0 and len(context or ()) >= FORK_MIN_CONTEXT)
+        self._properties = len(steps) - 1
+        rooms, elements = len(spaces), len(context or ())
+        fork = rooms + elements >= FORK_MIN or (rooms > 0 and elements >= FORK_MIN_CONTEXT)
         # a child kept for the context's sake: one for the rooms' keys and properties alone is not
         # worth a second reading of the file (a one-off fork shares this process's reading); a
         # job sent already carries its own
@@ -147,7 +147,6 @@ class ReadAhead:
         if context is not None and fork and sent is None:
             recipe = _Recipe(model.path, model.sha256, tuple(e.id() for e in context), cache.root if cache is not None else None)
         self._steps = ForkedSteps(steps, fork=fork, progress=progress, nice=CHILD_NICE, recipe=recipe, sent=sent)
-        self._get_parts = get_parts
 
     def set_structure(self, structure: SpatialStructure) -> None:
         """The spatial structure this process has read: the context's parts, if made here, use it."""
@@ -180,9 +179,9 @@ class ReadAhead:
                 totals = [len(part) if total is None else total for total, part in zip(totals, get_parts())]
             on_progress(sum(done for done, _ in heard.values()), sum(totals))
 
-        for index, reporter in enumerate(self._progress):
+        for index, reporter in enumerate(self._progress.values()):
             reporter.listener = functools.partial(hear, index)
             if reporter.latest is not None:
                 hear(index, *reporter.latest)
-        made = {step: self._steps.get(step) for step in reversed(self._parts)}
-        return merge_contexts([made[step] for step in self._parts])
+        made = {step: self._steps.get(step) for step in reversed(self._progress)}
+        return merge_contexts([made[step] for step in self._progress])
