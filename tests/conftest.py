@@ -78,7 +78,7 @@ def no_kept_child_between_tests():
     """An ingest's read-ahead child is kept for the process's next ingest (twin.geometry.forked):
     each test begins with none, so that what a test changes (a patched step, a slow child) is
     what its child runs, and no child outlives the test that made it."""
-    from twin.geometry.forked import stop_kept_child
+    from twin.geometry.child import stop_kept_child
 
     stop_kept_child()
     yield

@@ -224,7 +224,7 @@ def test_work_read_ahead_is_freed_when_dropped_not_left_to_the_garbage_collector
 
 @pytest.mark.parametrize("fork", [True, False])
 def test_a_steps_progress_reaches_whoever_waits_for_it_wherever_it_is_made(forking_allowed, fork):
-    from twin.geometry.forked import StepProgress
+    from twin.geometry.child import StepProgress
 
     progress = StepProgress()
 
@@ -380,7 +380,7 @@ def test_a_kept_child_makes_the_next_jobs_steps_from_its_recipe(forking_allowed)
 
 
 def test_a_cancelled_jobs_results_are_not_taken_for_the_next(forking_allowed):
-    from twin.geometry.forked import send_ahead
+    from twin.geometry.child import send_ahead
 
     _a_kept_child()
     sent = send_ahead(_Recipe("cancelled", slow=0.2))
@@ -407,9 +407,9 @@ def test_a_kept_child_that_died_is_replaced(forking_allowed):
 
 
 def test_a_kept_child_grown_too_much_after_a_job_leaves(forking_allowed, monkeypatch):
-    from twin.geometry import forked
+    from twin.geometry import child
 
-    monkeypatch.setattr(forked, "KEPT_GROWTH_MAX_MIB", -1)  # any child has grown by more
+    monkeypatch.setattr(child, "KEPT_GROWTH_MAX_MIB", -1)  # any child has grown by more
     gone = _a_kept_child()
     _wait_until_gone(gone)
     second = _kept_steps(_Recipe("second"))
@@ -418,9 +418,9 @@ def test_a_kept_child_grown_too_much_after_a_job_leaves(forking_allowed, monkeyp
 
 
 def test_a_kept_child_no_job_comes_to_leaves_and_the_next_job_forks_a_new_one(forking_allowed, monkeypatch):
-    from twin.geometry import forked
+    from twin.geometry import child
 
-    monkeypatch.setattr(forked, "KEPT_IDLE_SECONDS", 1.0)  # read by the child, which is forked after
+    monkeypatch.setattr(child, "KEPT_IDLE_SECONDS", 1.0)  # read by the child, which is forked after
     idle = _a_kept_child()
     assert _is_running(idle)  # idle since it sent its last result, not for long enough yet
     _wait_until_gone(idle, "the idle child stayed")
@@ -435,9 +435,9 @@ def test_a_kept_child_forked_by_a_large_process_stays(forking_allowed, monkeypat
     process (or a long test run) is large, and its child would otherwise leave after every job."""
     import numpy as np
 
-    from twin.geometry import forked
+    from twin.geometry import child
 
-    monkeypatch.setattr(forked, "KEPT_GROWTH_MAX_MIB", 64)
+    monkeypatch.setattr(child, "KEPT_GROWTH_MAX_MIB", 64)
     large = np.ones(256 << 17)  # 256 MiB, resident here and so in the child
     kept = _a_kept_child()
     second = _kept_steps(_Recipe("second"))
@@ -471,13 +471,13 @@ def test_a_child_killed_holding_the_lock_it_shares_does_not_hold_this_process_up
     """Killed from outside (the OOM killer, say) at the moment it held the lock, a child never frees it."""
     import signal
 
-    from twin.geometry import forked
+    from twin.geometry import child
 
     def die_holding_the_lock(send, shared, lock, job, steps, progress):  # in the child, forked after this patch
         lock.acquire()
         os.kill(os.getpid(), signal.SIGKILL)
 
-    monkeypatch.setattr(forked, "_take_steps", die_holding_the_lock)
+    monkeypatch.setattr(child, "_take_steps", die_holding_the_lock)
     steps = ForkedSteps([lambda: "first", lambda: "second"])
     assert steps.is_forked
     _wait_until_gone(steps._child.pid, "the child did not die")

@@ -333,7 +333,7 @@ def test_the_next_ingest_takes_its_read_ahead_from_the_kept_child_and_stores_the
     """The read-ahead child is kept: a process's next ingest sends it the file before opening it
     (it opens the file itself) instead of forking again; what is stored is the same."""
     from twin.geometry import workers
-    from twin.geometry.forked import _Kept
+    from twin.geometry.child import KeptChild
     from twin.ledger import readahead
 
     path = first_version(tmp_path)
@@ -347,7 +347,7 @@ def test_the_next_ingest_takes_its_read_ahead_from_the_kept_child_and_stores_the
         heard = []
         report = ingest_file(path, engine=ledger, assets_dir=tmp_path / f"assets-{run}",
                              progress=lambda stage, done, total: heard.append((stage, done, total)))
-        children.append((_Kept._current.pid, _Kept._current.job))
+        children.append((KeptChild._current.pid, KeptChild._current.job))
         assert [(d, t) for s, d, t in heard if s == "context"][-1] == (report.context_elements,) * 2
         with transaction(ledger) as session:
             stored.append((

@@ -1,6 +1,6 @@
 """Frames through a pipe between a process and its forked child: ``(job, step index, pickled result)``.
 
-A child (:mod:`twin.geometry.forked`) sends each step's result as it has it; the process that
+A child (:mod:`twin.geometry.child`) sends each step's result as it has it; the process that
 forked it reads them, waiting, and sees the child's end even when the pipe does not end (the
 child's own children, kernel workers, hold it open after it). A kept child reads its next jobs
 the same way, from a pipe of its own.

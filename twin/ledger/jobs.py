@@ -11,9 +11,9 @@ its peak (about 0.4 GB after a 33 MB file, its Python objects all freed), and if
 does not free all of a parsed file (``ifcopenshell.open`` then ``del``: about 3 MB kept per MB
 of file, every time, measured; IfcOpenShell issue 7185), so one that keeps more than its limit
 after a job is replaced by a fresh one, spawned at once. Its read-ahead child is kept between
-jobs too (:mod:`twin.geometry.forked`), and leaves on its own once it has grown by
-:data:`~twin.geometry.forked.KEPT_GROWTH_MAX_MIB` or no job has come to it for
-:data:`~twin.geometry.forked.KEPT_IDLE_SECONDS`.
+jobs too (:mod:`twin.geometry.child`), and leaves on its own once it has grown by
+:data:`~twin.geometry.child.KEPT_GROWTH_MAX_MIB` or no job has come to it for
+:data:`~twin.geometry.child.KEPT_IDLE_SECONDS`.
 
 Live progress (stage, done, total) is sent back over a pipe and kept in memory while the job
 runs, because the ingest's own transaction may hold the database's write lock (SQLite) while it

@@ -21,7 +21,7 @@ context most of the child's: without this, one core idled while the other finish
 Not worth a fork for a few elements: then each is made here when it is asked for, the keys
 sharing one hasher and the context this process's spatial structure (:meth:`ReadAhead.set_structure`).
 
-The child is kept for the process's next ingest (see :mod:`twin.geometry.forked`), which sends
+The child is kept for the process's next ingest (see :mod:`twin.geometry.child`), which sends
 it the file's path (:func:`send_read_ahead`) before opening the file itself: the child opens it
 too, meanwhile, and makes the same steps from it.
 """
@@ -37,7 +37,8 @@ from typing import Any
 import ifcopenshell
 
 from twin.geometry.cache import GeometryCache, StepHasher
-from twin.geometry.forked import ForkedSteps, SentJob, StepProgress, send_ahead
+from twin.geometry.child import SentJob, StepProgress, send_ahead
+from twin.geometry.forked import ForkedSteps
 from twin.geometry.mesher import get_context_elements, get_element_keys
 from twin.ifc.quantities import RoomProperties, read_room_properties
 from twin.ifc.reader import IfcModel, open_ifc

@@ -22,7 +22,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from twin.geometry.cache import GeometryCache
-from twin.geometry.forked import SentJob
+from twin.geometry.child import SentJob
 from twin.geometry.measure import RoomMeasures, measure_rooms
 from twin.geometry.section import outline_many
 from twin.geometry.mesher import ElementMesh, FailedElement, MeshResult, get_context_elements, mesh_elements
