@@ -49,8 +49,9 @@ KEPT_IDLE_SECONDS = 300.0
 
 class StepProgress:
     """How far a step has come, ``(done, total)``, as the step says it (call it): passed on to
-    whoever waits for the step in this process (:meth:`ForkedSteps.get`), from a forked child
-    through its pipe. Give the step one and :class:`ForkedSteps` the same, by the step's index."""
+    whoever waits for the step in this process (:meth:`~twin.geometry.forked.ForkedSteps.get`),
+    from a forked child through its pipe. Give the step one and
+    :class:`~twin.geometry.forked.ForkedSteps` the same, by the step's index."""
 
     def __init__(self):
         self.listener: Callable[[int, int], None] | None = None
@@ -272,7 +273,7 @@ class KeptChild(Child):
 
 @dataclass(frozen=True)
 class SentJob:
-    """A job sent to the kept child (:func:`send_ahead`), for a :class:`ForkedSteps` to take up."""
+    """A job sent to the kept child (:func:`send_ahead`), for a :class:`~twin.geometry.forked.ForkedSteps` to take up."""
 
     kept: KeptChild
     job: int
@@ -291,9 +292,9 @@ class SentJob:
 
 
 def send_ahead(recipe: Callable[[], tuple[list[Callable[[], Any]], dict[int, StepProgress]]], *, nice: int = 0) -> SentJob | None:
-    """Send ``recipe`` (see :class:`ForkedSteps`) to this process's kept child now, if it has
-    one alive and may use it (a single-threaded process): it makes the job's steps while this
-    process gets ready to make them too. ``None``: no child to send it to."""
+    """Send ``recipe`` (see :class:`~twin.geometry.forked.ForkedSteps`) to this process's kept
+    child now, if it has one alive and may use it (a single-threaded process): it makes the
+    job's steps while this process gets ready to make them too. ``None``: no child to send it to."""
     if not workers.can_fork():
         return None
     return KeptChild.send(recipe, nice)
