@@ -13,7 +13,8 @@ import ifcopenshell
 import pytest
 
 from ifc_factory import RoomSpec, build_model
-from twin.geometry.cache import GeometryCache, StepHasher
+from twin.geometry.cache import GeometryCache
+from twin.geometry.keys import StepHasher
 from twin.geometry.forked import ForkedSteps
 from twin.geometry.mesher import get_context_elements, get_element_keys, mesh_elements
 from twin.ifc.steptext import StepText

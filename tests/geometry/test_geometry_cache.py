@@ -11,7 +11,8 @@ import pytest
 
 import twin.geometry.mesher as mesher
 from ifc_factory import RoomSpec, build_model
-from twin.geometry.cache import ElementKeys, GeometryCache, StepHasher, get_mesh_digest
+from twin.geometry.cache import GeometryCache
+from twin.geometry.keys import ElementKeys, StepHasher, get_mesh_digest
 from twin.geometry.mesher import get_context_elements, mesh_elements
 from twin.ifc.steptext import StepText
 

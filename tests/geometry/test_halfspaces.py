@@ -89,7 +89,7 @@ def test_a_sloped_plane_far_from_the_elements_own_origin_still_clips_it(model):
 
 def test_meshes_cached_by_a_plan_that_bounds_half_spaces_are_keyed_by_the_code_that_bounds_them():
     from twin.geometry import halfspaces
-    from twin.geometry.cache import get_code_fingerprint
+    from twin.geometry.keys import get_code_fingerprint
     from twin.geometry.kernels import SAFE_PLAN
 
     assert get_code_fingerprint(halfspaces) in FAST_PLAN.fingerprint

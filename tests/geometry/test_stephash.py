@@ -11,23 +11,23 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from realdata import IN_CI, ROOT, get_real_ifc_files
-from twin.geometry import cache
-from twin.geometry.cache import StepHasher
+from twin.geometry import keys
+from twin.geometry.keys import StepHasher
 from twin.ifc.steptext import StepText
 
-native = pytest.mark.skipif(cache._stephash is None and not IN_CI, reason="twin.geometry._stephash is not built here")
+native = pytest.mark.skipif(keys._stephash is None and not IN_CI, reason="twin.geometry._stephash is not built here")
 CAMPUS = sorted((ROOT / "models_ifc").glob("campus_*.ifc"))
 
 
 def test_the_compiled_walk_is_built_in_ci():
-    assert not IN_CI or cache._stephash is not None, "setup.py did not build twin.geometry._stephash"
+    assert not IN_CI or keys._stephash is not None, "setup.py did not build twin.geometry._stephash"
 
 
 @native
 @pytest.mark.parametrize("length", [0, 1, 16, 127, 128, 129, 255, 256, 257, 1000, 100_000])
 def test_its_blake2b_is_hashlibs(length):
     data = bytes((i * 7919 + length) % 251 for i in range(length))
-    assert cache._stephash.blake2b(data) == hashlib.blake2b(data, digest_size=16).digest()
+    assert keys._stephash.blake2b(data) == hashlib.blake2b(data, digest_size=16).digest()
 
 
 class _NoModel:

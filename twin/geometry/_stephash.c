@@ -1,6 +1,6 @@
 /* The Merkle hash of a STEP entity's subgraph, walked in C.
 
-   twin.geometry.cache.StepHasher keys meshes by the content of each element's representation:
+   twin.geometry.keys.StepHasher keys meshes by the content of each element's representation:
    each entity's text with its #ids blanked, then "|", then its references' hashes joined by
    ",", hashed with BLAKE2b (16 bytes); a reference to itself is "@". In Python the walk costs
    about 5 us an entity, and a model's elements reach tens of thousands of them. This module
@@ -427,7 +427,7 @@ done:
 static PyMethodDef methods[] = {
     {"hash_ref", hash_ref, METH_VARARGS,
      "hash_ref(data, begin, end, memo, ref) -> the 16-byte Merkle digest of the entity ref names, "
-     "or None where an entity's text is not one plain line (see twin.geometry.cache.StepHasher)."},
+     "or None where an entity's text is not one plain line (see twin.geometry.keys.StepHasher)."},
     {"blake2b", blake2b_py, METH_O, "blake2b(data) -> BLAKE2b digest of 16 bytes (as hashlib's, digest_size=16)."},
     {NULL, NULL, 0, NULL},
 };

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from twin.geometry import glb
-from twin.geometry.cache import get_code_fingerprint
+from twin.geometry.keys import get_code_fingerprint
 from twin.geometry.glb import GlbScene
 from twin.geometry.meshes import ElementMesh, load_meshes
 

@@ -34,7 +34,7 @@ import ifcopenshell
 import numpy as np
 
 from twin.geometry import halfspaces
-from twin.geometry.cache import get_code_fingerprint
+from twin.geometry.keys import get_code_fingerprint
 from twin.geometry.halfspaces import can_bound, has_half_space
 from twin.geometry.triangles import get_edge_uses, has_area_above, stack_meshes, weld_vertices
 

@@ -25,7 +25,8 @@ from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from twin import tolerances
-from twin.geometry.cache import GeometryCache, get_code_fingerprint
+from twin.geometry.cache import GeometryCache
+from twin.geometry.keys import get_code_fingerprint
 from twin.geometry.grouped import reduce_groups
 from twin.geometry.meshes import ElementMesh, load_meshes
 from twin.geometry.triangles import cross_rows, get_edge_uses, get_triangle_cross, stack_meshes, weld_vertices

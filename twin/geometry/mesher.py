@@ -27,7 +27,8 @@ import ifcopenshell.geom
 import numpy as np
 
 from twin.geometry.bodies import BodyRefs, has_body
-from twin.geometry.cache import ElementKeys, GeometryCache, StepHasher
+from twin.geometry.cache import GeometryCache
+from twin.geometry.keys import ElementKeys, StepHasher
 from twin.geometry.meshes import ElementMesh
 from twin.geometry.kernels import (
     ROOM_SAMPLE_REL_TOLERANCE,
@@ -175,7 +176,7 @@ def mesh_elements(
 
     * ``cache``: a :class:`~twin.geometry.cache.GeometryCache`; hits skip every kernel, and
       what is meshed here is stored for next time. ``hasher``: the file's
-      :class:`~twin.geometry.cache.StepHasher`, to share its work between calls. ``keys``: the
+      :class:`~twin.geometry.keys.StepHasher`, to share its work between calls. ``keys``: the
       elements' keys as :func:`get_element_keys` gives them for the same plan, computed ahead
       (elements it left out, having no body, are skipped).
     * ``plan``: :data:`~twin.geometry.kernels.FAST_PLAN` (default; cgal-simple, then manifold
@@ -308,7 +309,7 @@ def get_element_keys(
     plan: KernelPlan | str | None = None, hasher: StepHasher | None = None,
 ) -> dict[int, str]:
     """Cache keys of those of ``elements`` that have a body, by step id, for ``plan`` and the
-    settings :func:`mesh_elements` uses (see :class:`~twin.geometry.cache.ElementKeys`)."""
+    settings :func:`mesh_elements` uses (see :class:`~twin.geometry.keys.ElementKeys`)."""
     plan = get_plan(plan)
     make_key = ElementKeys(file, plan_fingerprint=plan.fingerprint, settings_fingerprint=settings_fingerprint(make_settings()), hasher=hasher)
     bodies = BodyRefs(file, make_key.hash.text)  # which have a body, from the file's text where it is plain

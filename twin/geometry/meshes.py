@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from twin.geometry.cache import GeometryCache, get_mesh_digest
+from twin.geometry.cache import GeometryCache
+from twin.geometry.keys import get_mesh_digest
 from twin.geometry.triangles import has_area_above
 from twin.tolerances import DEGENERATE_TRIANGLE_AREA_M2
 

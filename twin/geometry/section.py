@@ -14,7 +14,8 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from twin.geometry.cache import GeometryCache, get_code_fingerprint
+from twin.geometry.cache import GeometryCache
+from twin.geometry.keys import get_code_fingerprint
 from twin.geometry.grouped import reduce_groups
 from twin.geometry.meshes import ElementMesh, load_meshes
 from twin.tolerances import PLAN_GRID_M

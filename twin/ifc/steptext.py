@@ -1,6 +1,6 @@
 """The STEP text of a file's entities, read straight from its bytes.
 
-Hashing geometry by content (:mod:`twin.geometry.cache`) needs the text of thousands of
+Hashing geometry by content (:mod:`twin.geometry.keys`) needs the text of thousands of
 entities. Asking ifcopenshell for each (``by_id(...).to_string()``) builds a Python object and
 re-serialises the entity every time; the file already holds the text, one entity per line as
 every exporter we have seen writes it. :class:`StepText` indexes those lines once.

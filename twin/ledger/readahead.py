@@ -36,7 +36,8 @@ from typing import Any
 
 import ifcopenshell
 
-from twin.geometry.cache import GeometryCache, StepHasher
+from twin.geometry.cache import GeometryCache
+from twin.geometry.keys import StepHasher
 from twin.geometry.child import SentJob, StepProgress, send_ahead
 from twin.geometry.forked import ForkedSteps
 from twin.geometry.mesher import get_context_elements, get_element_keys

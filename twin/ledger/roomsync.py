@@ -25,7 +25,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from twin import tolerances
 from twin.geometry import measure
-from twin.geometry.cache import get_code_fingerprint
+from twin.geometry.keys import get_code_fingerprint
 from twin.ledger import snapshot as snapshot_module
 from twin.ledger.db import in_chunks
 from twin.ledger.models import DeclaredArea, History, Model, ModelVersion, Room, RoomState, Storey, utcnow
