@@ -9,28 +9,18 @@ import { Disposer, onEvent } from "./panels/dom";
 import { ExplorerPanel, type RoomChoice } from "./panels/explorer";
 import { FinderPanel } from "./panels/finder";
 import { Header } from "./panels/header";
-import { LegendPanel, type OverlayEntry } from "./panels/legend";
+import { LegendPanel } from "./panels/legend";
 import { LoginPanel } from "./panels/login";
 import { MapPanel } from "./panels/map";
 import { PlanPanel } from "./panels/plan";
 import { RoomCardPanel } from "./panels/roomCard";
 import { Toolbar } from "./panels/toolbar";
 import { WarningsPanel } from "./panels/warnings";
-import { lerpColour } from "./colour/scales";
-import { DIMMED_COLOUR } from "./scene/colouring";
-import { loadingOrder } from "./scene/storeyLoader";
+import { type Overlay, compareOverlay, finderOverlay } from "./colour/overlay";
 import { SceneTools } from "./sceneTools";
+import { RoomRowsLoader } from "./state/roomRows";
 import { RoomDirectory } from "./state/rooms";
 import { UrlState } from "./state/url";
-
-/** Finder candidates in 3D: a colour no palette uses. */
-export const FINDER_COLOUR = 0xff00ff;
-/** Version differences in 3D (the other rooms fade). */
-export const ADDED_COLOUR = 0x1a9641;
-export const CHANGED_COLOUR = 0xf28e2b;
-
-/** Room rows of a building are fetched storey by storey, this many at once, after the first storey is drawn. */
-const ROOM_FETCH_CONCURRENCY = 2;
 
 export class App {
   readonly api = new ApiClient();
@@ -50,6 +40,7 @@ export class App {
   readonly legend: LegendPanel;
   readonly card: RoomCardPanel;
   readonly plan: PlanPanel;
+  private readonly roomRows: RoomRowsLoader;
   private readonly disposer = new Disposer();
   private me: Me | null = null;
   private campuses: Campus[] = [];
@@ -60,7 +51,6 @@ export class App {
   private mapLoaded = false;
   private readonly prefetched = new Map<number, Promise<Building>>();
   private readonly storeyBuildings = new Map<number, number>();
-  private roomsGeneration = 0;
   private overlay: "finder" | "compare" | null = null;
   private deferredStarted = false;
 
@@ -80,6 +70,7 @@ export class App {
     this.legend = new LegendPanel(this.layout.overlay, this.i18n);
     this.plan = new PlanPanel(this.layout.side, this.api, this.i18n, (id) => this.scene.colourer.colourOf(id));
     this.card = new RoomCardPanel(this.layout.side, this.i18n);
+    this.roomRows = new RoomRowsLoader(this.api, (rows) => this.addRooms(rows), () => this.scene.firstRoomDrawn());
     this.wire();
   }
 
@@ -217,49 +208,11 @@ export class App {
     if (this.plan.visible && this.storeyId !== null) void this.plan.load(this.storeyId);
     // geometry first: the scene starts streaming storeys now; room rows follow storey by storey
     const scene = this.scene.loadBuilding(storeys, this.storeyId ?? undefined, !options.camera);
-    const rooms = this.loadRooms(building, storeys, this.storeyId ?? undefined);
-    void this.scene.firstRoomDrawn().then(() => this.startDeferred());
-    await Promise.all([scene, rooms]);
-  }
-
-  /**
-   * Room rows (colours, legend, cards) of a building without holding up its geometry: the first storey's
-   * rows alongside its GLB, the others once that storey is on screen, a storey per request (small, fast
-   * queries instead of one large one). Rows without a storey are caught by a final building query.
-   */
-  private async loadRooms(building: Building, storeys: Storey[], first: number | undefined): Promise<void> {
-    const generation = ++this.roomsGeneration;
     this.scene.colourer.clearData();
     this.legend.update(this.scene.colourer.colourMode, []);
-    const order = loadingOrder(storeys, first);
-    let count = 0;
-    const fetchStorey = async (storey: Storey): Promise<void> => {
-      try {
-        const rows = await this.api.allRooms({ storey_id: storey.id });
-        if (generation !== this.roomsGeneration) return;
-        count += rows.length;
-        this.addRooms(rows);
-      } catch (error) {
-        if (generation === this.roomsGeneration) console.warn(`rooms of storey ${storey.id}`, error);
-      }
-    };
-    if (order[0]) await fetchStorey(order[0]);
-    await this.scene.firstRoomDrawn();
-    const queue = order.slice(1);
-    const worker = async (): Promise<void> => {
-      for (let storey = queue.shift(); storey; storey = queue.shift()) {
-        if (generation !== this.roomsGeneration) return;
-        await fetchStorey(storey);
-      }
-    };
-    await Promise.all(Array.from({ length: ROOM_FETCH_CONCURRENCY }, worker));
-    if (generation !== this.roomsGeneration || count >= building.rooms) return;
-    try {
-      const rows = await this.api.allRooms({ building_id: building.id });
-      if (generation === this.roomsGeneration) this.addRooms(rows);
-    } catch {
-      /* the storeys' rows are what we have */
-    }
+    const rooms = this.roomRows.load(building, storeys, this.storeyId ?? undefined);
+    void this.scene.firstRoomDrawn().then(() => this.startDeferred());
+    await Promise.all([scene, rooms]);
   }
 
   private addRooms(rows: RoomRow[]): void {
@@ -323,26 +276,12 @@ export class App {
 
   private paintOverlay(kind: "finder" | "compare" | null): void {
     const t = this.i18n.t.bind(this.i18n);
-    const colours = new Map<string, number>();
-    let entries: OverlayEntry[] = [];
-    let dimOthers = false;
-    if (kind === "finder" && this.finder.current) {
-      for (const room of this.finder.current.rooms) colours.set(room.global_id, FINDER_COLOUR);
-      entries = [{ key: "finder", colour: FINDER_COLOUR, label: t("finder.legend"), count: colours.size }];
-    } else if (kind === "compare" && this.compare.comparison) {
-      const result = this.compare.comparison;
-      for (const row of result.changed) colours.set(row.global_id, CHANGED_COLOUR);
-      for (const row of result.added) colours.set(row.global_id, ADDED_COLOUR);
-      dimOthers = true;
-      entries = [
-        { key: "added", colour: ADDED_COLOUR, label: t("compare.legendAdded"), count: result.added.length },
-        { key: "changed", colour: CHANGED_COLOUR, label: t("compare.legendChanged"), count: result.changed.length },
-        { key: "other", colour: lerpColour(0x4a90d9, DIMMED_COLOUR, 0.8), label: t("compare.legendOther") },
-      ];
-    } else kind = null;
-    this.overlay = kind;
-    this.scene.colourer.setHighlight(kind ? { colours, dimOthers } : null);
-    this.legend.setOverlay(entries);
+    let overlay: Overlay | null = null;
+    if (kind === "finder" && this.finder.current) overlay = finderOverlay(this.finder.current, t);
+    else if (kind === "compare" && this.compare.comparison) overlay = compareOverlay(this.compare.comparison, t);
+    this.overlay = overlay ? kind : null;
+    this.scene.colourer.setHighlight(overlay ? { colours: overlay.colours, dimOthers: overlay.dimOthers } : null);
+    this.legend.setOverlay(overlay?.entries ?? []);
     this.plan.recolour();
   }
 
@@ -431,7 +370,7 @@ export class App {
   dispose(): void {
     this.disposer.dispose();
     if (this.legendFrame) cancelAnimationFrame(this.legendFrame);
-    this.roomsGeneration += 1;
+    this.roomRows.dispose();
     for (const part of [this.explorer, this.map, this.compare, this.warnings, this.finder, this.toolbar, this.legend, this.card, this.plan, this.login, this.header, this.scene]) part.dispose();
     this.url.dispose();
     this.layout.dispose();
