@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -101,6 +102,44 @@ def test_one_bad_file_among_good_ones_ingests_nothing(twin_env, tmp_path, sqlite
     result = twin("ingest", good, tmp_path / "missing.ifc")
     assert result.exit_code == 2
     assert json.loads(twin("rooms", "--format", "json").stdout) == []
+
+
+def test_a_folder_ingests_its_ifc_files_at_any_depth_in_name_order(twin_env, tmp_path):
+    folder = tmp_path / "bureau"
+    build_model(folder / "annex.ifc", [RoomSpec("101")], project_id="0" * 21 + "annex")
+    build_model(folder / "annex_v2.ifc", [RoomSpec("101"), RoomSpec("102", outline=[(5, 0), (9, 0), (9, 4), (5, 4)])],
+                project_id="0" * 21 + "annex")
+    (folder / "tower").mkdir()
+    build_model(folder / "tower" / "TOWER.IFC", [RoomSpec("201")], building_name="塔楼", project_id="2" * 22)
+    build_model(folder / ".trash" / "old.ifc", [RoomSpec("301")], building_name="旧楼", project_id="3" * 22)  # hidden: left out
+    (folder / "notes.txt").write_text("not a model")
+    result = twin("ingest", folder, "--json")
+    assert result.exit_code == 0, result.stderr
+    reports = json.loads(result.stdout)
+    assert [Path(r["path"]).relative_to(folder).as_posix() for r in reports] == ["annex.ifc", "annex_v2.ifc", "tower/TOWER.IFC"]
+    assert [r["version"] for r in reports] == [1, 2, 1]  # the revision after its model
+    assert sorted(r["number"] for r in json.loads(twin("rooms", "--format", "json").stdout)) == ["101", "102", "201"]
+
+
+def test_a_folder_without_ifc_files_is_one_clear_error(twin_env, tmp_path):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "readme.txt").write_text("")
+    result = twin("ingest", tmp_path / "empty")
+    assert result.exit_code == 2 and "holds no IFC file" in result.stderr and result.stdout == ""
+
+
+def test_a_file_that_fails_midway_stops_the_run_and_what_came_before_it_is_reported(twin_env, tmp_path):
+    """Each file is its own transaction: those before the failure are in the ledger, and the
+    user is told so, not only of the failure."""
+    good = build_model(tmp_path / "a_good.ifc", [RoomSpec("101", global_id="2a" + "0" * 20)])
+    clash = build_model(tmp_path / "b_clash.ifc", [RoomSpec("201", global_id="2a" + "0" * 20)], project_id="1" * 22, building_name="乙楼")
+    after = build_model(tmp_path / "c_after.ifc", [RoomSpec("301")], project_id="3" * 22, building_name="丙楼")
+    result = twin("ingest", good, clash, after, "--json")
+    assert result.exit_code == 2 and "room GlobalId 2a" in result.stderr and "already belongs to another model" in result.stderr
+    assert [Path(r["path"]).name for r in json.loads(result.stdout)] == ["a_good.ifc"]
+    assert [r["number"] for r in json.loads(twin("rooms", "--format", "json").stdout)] == ["101"]
+    text = twin("ingest", good, clash)
+    assert text.exit_code == 2 and "a_good.ifc" in text.stdout and "unchanged (version 1)" in text.stdout
 
 
 def test_a_model_without_rooms_says_so(twin_env):

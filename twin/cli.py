@@ -72,15 +72,17 @@ def _engine(db: str | None):
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="IFC files (IFC2X3, IFC4, IFC4X3).")],
+    paths: Annotated[list[Path], typer.Argument(help="IFC files (IFC2X3, IFC4, IFC4X3), or folders: their *.ifc files, in name order.")],
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary per file on stdout.")] = False,
 ) -> None:
     """Ingest IFC models: every IfcSpace becomes a room in the ledger, with 3D assets."""
-    from twin.ifc.spf import check_ifc_file, get_sha256
+    from twin.ifc.spf import check_ifc_file, find_ifc_files, get_sha256
     from twin.ledger.report import find_unchanged
 
+    reports = []
     try:
+        paths = find_ifc_files(paths)
         schemas = {path: check_ifc_file(path) for path in paths}  # every path is checked before anything is written
         engine = _engine(db)
         digests = {path: get_sha256(path) for path in paths}
@@ -88,7 +90,6 @@ def ingest(
                      if (report := find_unchanged(engine, path, schema=schemas[path], sha256=digests[path])) is not None}
         if len(unchanged) < len(paths):  # the ingest (ifcopenshell, geometry, rules) is imported only for a file it must read
             from twin.ledger.ingest import ingest_file
-        reports = []
         show_bar = err.is_terminal and not as_json
         with ProgressBar(disable=not show_bar) as bar:
             for path in paths:
@@ -104,7 +105,13 @@ def ingest(
                                            sha256=digests[path]))
                 bar.remove_task(task)
     except TwinError as error:
+        if reports:  # the files before it are in the ledger (each its own transaction): said first
+            _print_ingested(reports, as_json=as_json)
         fail(str(error))
+    _print_ingested(reports, as_json=as_json)
+
+
+def _print_ingested(reports: list, *, as_json: bool) -> None:
     if as_json:
         sys.stdout.write(json.dumps([r.to_dict() for r in reports], ensure_ascii=False, indent=2) + "\n")
         return
@@ -122,7 +129,6 @@ def ingest(
                 f"{report.rooms_carried} as they were), "
                 f"{report.context_elements} elements, {report.failed_elements} failed, {report.seconds:.1f} s"
             )
-
 
 
 @app.command()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from twin.errors import BadIfcFile, UnsupportedSchema
@@ -20,6 +21,30 @@ SUPPORTED_SCHEMAS = ("IFC2X3", "IFC4X3", "IFC4")
 _SCHEMA_RE = re.compile(rb"FILE_SCHEMA\s*\(\s*\(\s*'([^']*)'", re.IGNORECASE)
 _HEAD_BYTES = 64 * 1024
 _TAIL_BYTES = 4 * 1024
+
+
+def find_ifc_files(paths: Iterable[Path]) -> list[Path]:
+    """``paths`` with each folder among them replaced by the IFC files (``*.ifc``, any case) at
+    any depth in it, in the order of their paths (a model's revisions, named as they usually are,
+    in version order: ``annex.ifc`` before ``annex_v2.ifc``); hidden files and folders are left
+    out. Other paths stay as they are, for :func:`check_ifc_file` to judge.
+
+    Raises :class:`BadIfcFile` for a folder that holds no IFC file.
+    """
+    found: list[Path] = []
+    for path in paths:
+        if not path.is_dir():
+            found.append(path)
+            continue
+        files = sorted(
+            file for file in path.rglob("*")
+            if file.suffix.lower() == ".ifc" and file.is_file()
+            and not any(part.startswith(".") for part in file.relative_to(path).parts)
+        )
+        if not files:
+            raise BadIfcFile(f"{path}: the folder holds no IFC file (*.ifc)")
+        found.extend(files)
+    return found
 
 
 def get_sha256(path: Path) -> str:
