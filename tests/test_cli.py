@@ -148,6 +148,17 @@ def test_a_model_without_rooms_says_so(twin_env):
     assert "no rooms" in result.stdout
 
 
+def test_a_version_without_rooms_says_it_retired_the_rooms_of_the_one_before(twin_env, tmp_path):
+    """Three real Revit exports here share one IfcProject GlobalId (and building and storeys): to
+    the ledger they are versions of one model, so a later one without rooms retires the earlier
+    one's. The user is told, not only that the file has no rooms."""
+    assert twin("ingest", SHARED_IFC / "LargeBuilding.ifc").exit_code == 0
+    result = twin("ingest", SHARED_IFC / "ManySimpleWalls.ifc")
+    assert result.exit_code == 0
+    said = " ".join(result.stdout.split())
+    assert "version 2" in said and "no rooms" in said and "8 rooms of the version before retired" in said
+
+
 def test_an_unreachable_database_is_one_clear_error(twin_env, tmp_path):
     result = twin("rooms", "--db", "postgresql+psycopg://nobody@127.0.0.1:1/none")
     assert result.exit_code == 2 and "cannot open the database" in result.stderr
