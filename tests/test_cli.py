@@ -142,6 +142,30 @@ def test_a_file_that_fails_midway_stops_the_run_and_what_came_before_it_is_repor
     assert text.exit_code == 2 and "a_good.ifc" in text.stdout and "unchanged (version 1)" in text.stdout
 
 
+def test_rooms_as_a_table_fit_an_80_column_terminal_and_show_everything_in_a_wide_one(twin_env, tmp_path):
+    from rich.console import Console
+
+    from twin.cli import _rooms_table
+
+    twin("ingest", build_model(tmp_path / "m.ifc", [RoomSpec("B-0101", long_name="工作人员办公室"),
+                                                     RoomSpec("B-0102", outline=[(5, 0), (9, 0), (9, 4), (5, 4)])]))
+    rows = json.loads(twin("rooms", "--format", "json").stdout)
+
+    def shown(width: int) -> str:
+        console = Console(width=width, record=True, file=io.StringIO())
+        console.print(_rooms_table(rows, width=width))
+        return console.export_text()
+
+    narrow = shown(80)
+    assert all(len(line) <= 80 for line in narrow.splitlines())
+    cells = [[cell.strip() for cell in line.split("│")[1:-1]] for line in narrow.splitlines() if line.startswith("│")]
+    assert "".join(c[1] for c in cells if c[0] in ("B-0101", "")) == "工作人员办公室"  # folded onto more lines, whole
+    assert ["B-0101", "20.00", "20.00"] == [cells[0][0], cells[0][4], cells[0][5]]
+    assert "16.00" in narrow and "--format csv / json" in narrow  # where the rest is
+    wide = shown(200)
+    assert all(row["global_id"] in wide for row in rows) and "perimeter_m" in wide and "--format" not in wide
+
+
 def test_a_model_without_rooms_says_so(twin_env):
     result = twin("ingest", SHARED_IFC / "IfcOpenHouse_IFC4.ifc")
     assert result.exit_code == 0

@@ -160,12 +160,31 @@ def rooms(
         writer.writerows(rows)
         sys.stdout.write(buffer.getvalue())
     else:
-        table = Table(title=f"{len(rows)} rooms")
-        for key in ROOM_ROW_KEYS:
-            table.add_column(key, justify="right" if key.endswith(("_m2", "_m3", "_m")) else "left")
-        for row in rows:
-            table.add_row(*("" if row[k] is None else f"{row[k]:.2f}" if isinstance(row[k], float) else str(row[k]) for k in ROOM_ROW_KEYS))
-        out.print(table)
+        out.print(_rooms_table(rows, width=out.width))
+
+
+#: The columns of ``twin rooms`` in a terminal narrower than every column needs (about 170
+#: characters), most wanted first; json and csv always have them all.
+NARROW_ROOM_COLUMNS = ("number", "name", "building", "storey", "measured_area_m2", "declared_area_m2", "status")
+_WIDE_TABLE = 170
+
+
+def _rooms_table(rows: list[dict], *, width: int) -> Table:
+    """The rooms as a table: every column where ``width`` allows, else :data:`NARROW_ROOM_COLUMNS`."""
+    from twin.ledger.rooms import ROOM_ROW_KEYS
+
+    keys = ROOM_ROW_KEYS if width >= _WIDE_TABLE else NARROW_ROOM_COLUMNS
+    caption = None if keys == ROOM_ROW_KEYS else "GlobalId, volume, height, perimeter: a wider terminal, or --format csv / json"
+    table = Table(title=f"{len(rows)} rooms", caption=caption)
+    narrow = keys is NARROW_ROOM_COLUMNS
+    for key in keys:
+        numeric = key.endswith(("_m2", "_m3", "_m"))
+        header = key.replace("_area_m2", " m²") if narrow else key
+        table.add_column(header, justify="right" if numeric else "left", no_wrap=numeric or key in ("number", "status"),
+                         overflow="fold")  # a long name (no spaces to wrap at, in Chinese) on more lines, not cut
+    for row in rows:
+        table.add_row(*("" if row[k] is None else f"{row[k]:.2f}" if isinstance(row[k], float) else str(row[k]) for k in keys))
+    return table
 
 
 @app.command()
