@@ -13,6 +13,7 @@ Browser end-to-end fixtures: the built viewer, a live API over a small ingested 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -23,6 +24,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -168,11 +170,8 @@ def _add_users(engine) -> None:
 
 
 @pytest.fixture(scope="session")
-def live_server(viewer_dist, tmp_path_factory) -> LiveServer:
+def live_server(viewer_dist, tmp_path_factory) -> Iterator[LiveServer]:
     """The API (serving the built viewer at /) over a fresh ledger, on a free port."""
-    import uvicorn
-
-    from api.main import create_app
     from twin.config import Settings
     from twin.ledger.db import open_ledger
     from twin.ledger.ingest import ingest_file
@@ -187,6 +186,29 @@ def live_server(viewer_dist, tmp_path_factory) -> LiveServer:
         ingest_file(path, engine=engine, assets_dir=settings.assets_dir)
     _add_users(engine)
     engine.dispose()
+    with serving(settings) as live:
+        yield _seeded(live)
+
+
+def _seeded(live: LiveServer) -> LiveServer:
+    live.token = live.login(USERNAME, PASSWORD)
+    live.viewer_token = live.login(VIEWER_USER, VIEWER_PASSWORD)
+    buildings = live.get("/api/buildings")
+    building = next(b for b in buildings if b["name"] != COMPARE_BUILDING)
+    live.building_id = building["id"]
+    live.compare_building_id = next(b["id"] for b in buildings if b["name"] == COMPARE_BUILDING)
+    live.storeys = live.get(f"/api/buildings/{live.building_id}/storeys")
+    if live.token:
+        _seed_people(live)
+    return live
+
+
+@contextlib.contextmanager
+def serving(settings) -> Iterator[LiveServer]:
+    """The API with ``settings`` (serving the built viewer at /) on a free port, in a thread, until the block ends."""
+    import uvicorn
+
+    from api.main import create_app
 
     port = free_port()
     app = create_app(settings)
@@ -198,20 +220,27 @@ def live_server(viewer_dist, tmp_path_factory) -> LiveServer:
         if time.time() > deadline or not thread.is_alive():
             pytest.fail("the API did not start")
         time.sleep(0.05)
-    live = LiveServer(url=f"http://127.0.0.1:{port}", settings=settings)
-    live.token = live.login(USERNAME, PASSWORD)
-    live.viewer_token = live.login(VIEWER_USER, VIEWER_PASSWORD)
-    buildings = live.get("/api/buildings")
-    building = next(b for b in buildings if b["name"] != COMPARE_BUILDING)
-    live.building_id = building["id"]
-    live.compare_building_id = next(b["id"] for b in buildings if b["name"] == COMPARE_BUILDING)
-    live.storeys = live.get(f"/api/buildings/{live.building_id}/storeys")
-    if live.token:
-        _seed_people(live)
-    yield live
-    server.should_exit = True
-    thread.join(timeout=10)
-    app.state.engine.dispose()
+    try:
+        yield LiveServer(url=f"http://127.0.0.1:{port}", settings=settings)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        app.state.engine.dispose()
+
+
+@pytest.fixture
+def empty_server(viewer_dist, tmp_path) -> Iterator[LiveServer]:
+    """The API over a ledger with nothing in it but an admin (who may upload models)."""
+    from twin.config import Settings
+    from twin.ledger.db import open_ledger
+
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'twin.db'}", data_dir=tmp_path, assets_dir=tmp_path / "assets")
+    engine = open_ledger(settings.database_url)
+    _add_users(engine)
+    engine.dispose()
+    with serving(settings) as live:
+        live.token = live.login(USERNAME, PASSWORD)
+        yield live
 
 
 def _seed_people(live: LiveServer) -> None:

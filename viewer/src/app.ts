@@ -15,6 +15,7 @@ import { MapPanel } from "./panels/map";
 import { PlanPanel } from "./panels/plan";
 import { RoomCardPanel } from "./panels/roomCard";
 import { Toolbar } from "./panels/toolbar";
+import { UploadPanel } from "./panels/upload";
 import { WarningsPanel } from "./panels/warnings";
 import { type Overlay, compareOverlay, finderOverlay } from "./colour/overlay";
 import { SceneTools } from "./sceneTools";
@@ -40,6 +41,7 @@ export class App {
   readonly legend: LegendPanel;
   readonly card: RoomCardPanel;
   readonly plan: PlanPanel;
+  readonly upload: UploadPanel;
   private readonly roomRows: RoomRowsLoader;
   private readonly disposer = new Disposer();
   private me: Me | null = null;
@@ -70,6 +72,7 @@ export class App {
     this.legend = new LegendPanel(this.layout.overlay, this.i18n);
     this.plan = new PlanPanel(this.layout.side, this.api, this.i18n, (id) => this.scene.colourer.colourOf(id));
     this.card = new RoomCardPanel(this.layout.side, this.i18n);
+    this.upload = new UploadPanel(root.ownerDocument.body, this.api, this.i18n);
     this.roomRows = new RoomRowsLoader(this.api, (rows) => this.addRooms(rows), () => this.scene.firstRoomDrawn());
     this.wire();
   }
@@ -78,7 +81,7 @@ export class App {
     const d = this.disposer;
     d.add(onEvent(this.api, "unauthorised", () => void this.authenticate()));
     const relang = (): void => {
-      for (const panel of [this.layout, this.header, this.explorer, this.toolbar, this.legend, this.card, this.compare, this.warnings, this.finder]) panel.render();
+      for (const panel of [this.layout, this.header, this.explorer, this.toolbar, this.legend, this.card, this.compare, this.warnings, this.finder, this.upload]) panel.render();
       this.map.render();
       this.applyOverlay();
       if (this.building) this.header.setStatus(this.i18n.t("status.storeys", this.scene.progress()));
@@ -86,6 +89,9 @@ export class App {
     this.i18n.addEventListener("change", relang);
     d.add(() => this.i18n.removeEventListener("change", relang));
     d.add(onEvent(this.header, "lang", () => this.i18n.toggle()));
+    d.add(onEvent(this.header, "upload", () => this.upload.open()));
+    d.add(onEvent(this.upload, "rooms", () => void this.refreshLedger())); // the rooms first, the rest when done
+    d.add(onEvent(this.upload, "done", () => void this.refreshLedger()));
     d.add(onEvent(this.header, "logout", () => {
       this.api.logout();
       window.location.reload();
@@ -153,6 +159,28 @@ export class App {
     if (initial.room) await this.selectRoom(initial.room, { fly: initial.camera === undefined });
   }
 
+  /**
+   * The ledger changed under the viewer (an upload's rooms, then its context): the hierarchy again, and
+   * the building a new model added opened, else the one on screen reloaded (its GLBs revalidated).
+   */
+  async refreshLedger(): Promise<void> {
+    const known = new Set(this.buildings.map((b) => b.id));
+    try {
+      [this.campuses, this.buildings] = await Promise.all([this.api.campuses(), this.api.buildings()]);
+    } catch (error) {
+      console.warn("refreshing the ledger", error);
+      return;
+    }
+    this.explorer.setData(this.campuses, this.buildings);
+    if (this.mapLoaded) void this.map.load(this.campuses);
+    const added = this.buildings.find((b) => !known.has(b.id));
+    const target = added?.id ?? this.building?.id;
+    if (target === undefined) return;
+    this.buildingLoad = null; // the same building is loaded again, not taken as already open
+    this.layout.setMessage("");
+    await this.openBuilding(target, { storey: added ? undefined : this.storeyId ?? undefined, camera: !added });
+  }
+
   private async loadMe(): Promise<void> {
     try {
       this.me = await this.api.me();
@@ -218,19 +246,8 @@ export class App {
   private addRooms(rows: RoomRow[]): void {
     this.rooms.add(rows);
     this.scene.colourer.addData(rows);
-    this.scheduleLegend();
+    this.legend.updateSoon(() => this.scene.colourer.rows());
     this.plan.recolour();
-  }
-
-  private legendFrame = 0;
-
-  /** The legend counts every row loaded so far, redrawn at most once a frame. */
-  private scheduleLegend(): void {
-    if (this.legendFrame) return;
-    this.legendFrame = requestAnimationFrame(() => {
-      this.legendFrame = 0;
-      this.legend.update(this.scene.colourer.colourMode, this.scene.colourer.rows());
-    });
   }
 
   /** Requests nobody waits for, sent once the first storey is on screen so they never compete with it. */
@@ -369,9 +386,8 @@ export class App {
 
   dispose(): void {
     this.disposer.dispose();
-    if (this.legendFrame) cancelAnimationFrame(this.legendFrame);
     this.roomRows.dispose();
-    for (const part of [this.explorer, this.map, this.compare, this.warnings, this.finder, this.toolbar, this.legend, this.card, this.plan, this.login, this.header, this.scene]) part.dispose();
+    for (const part of [this.explorer, this.map, this.compare, this.warnings, this.finder, this.toolbar, this.legend, this.card, this.plan, this.login, this.upload, this.header, this.scene]) part.dispose();
     this.url.dispose();
     this.layout.dispose();
   }

@@ -1,6 +1,6 @@
 /** The one place that talks HTTP to the twin API: bearer token, problem+json errors, 401 events. */
 import type {
-  Building, Campus, Comparison, DeviationSummary, FeatureCollection, FinderRequest, FinderResult, Health, Me, ModelVersion, RoomCard,
+  Building, Campus, Comparison, DeviationSummary, FeatureCollection, FinderRequest, FinderResult, Health, Job, Me, ModelVersion, RoomCard,
   RoomPage, RoomQuery, Storey, Token, UnitCompliance, Warning, WarningPage, WarningQuery, WarningStatus,
 } from "./types";
 
@@ -170,6 +170,15 @@ export class ApiClient extends EventTarget {
   compare(modelId: number, from?: number, to?: number): Promise<Comparison> {
     return this.json<Comparison>(`/api/models/${modelId}/compare${buildQuery({ from_version: from, to_version: to })}`);
   }
+
+  // --- models -----------------------------------------------------------------------------------
+  /** Upload an IFC file (admin): checked at once, ingested in the background; poll {@link job}. */
+  uploadModel(file: Blob, filename: string): Promise<{ job_id: number; status_url: string }> {
+    const body = new FormData();
+    body.append("file", file, filename);
+    return this.json("/api/models", { method: "POST", body });
+  }
+  job(id: number): Promise<Job> { return this.json<Job>(`/api/jobs/${id}`); }
 
   // --- compliance -------------------------------------------------------------------------------
   warnings(query: WarningQuery = {}): Promise<WarningPage> { return this.json<WarningPage>(`/api/warnings${buildQuery({ ...query })}`); }

@@ -158,6 +158,34 @@ export interface Me { username: string; role: Role; unit_id: number | null }
 
 export interface ModelVersion { id: number; seq: number; filename: string | null; ingested_at: string; counts: Record<string, number> | null }
 
+/** What an ingest did (twin's IngestReport), as a finished upload job gives it. */
+export interface IngestResult {
+  path: string;
+  version: number;
+  skipped: boolean;
+  buildings: number;
+  storeys: number;
+  rooms: number;
+  rooms_added: number;
+  rooms_updated: number;
+  rooms_retired: number;
+  rooms_carried: number;
+  context_elements: number;
+  failed_elements: number;
+}
+
+/** An upload's background ingest (GET /api/jobs/{id}); `stage`: read, rooms, assets, ledger, context, done. */
+export interface Job {
+  id: number;
+  status: "queued" | "running" | "done" | "failed";
+  stage: string | null;
+  done: number | null;
+  total: number | null;
+  filename: string;
+  result: IngestResult | null;
+  error: string | null;
+}
+
 /** A room row of a version comparison (GET /api/models/{id}/compare): no building or storey id. */
 export interface CompareRow {
   global_id: string;

@@ -163,6 +163,23 @@ export const zhCN = {
   "card.post": "职务",
   "card.since": "起始",
   "card.occupantUnit": "所属单位",
+  "upload.open": "上传模型",
+  "upload.title": "上传 IFC 模型",
+  "upload.hint": "IFC2X3、IFC4 或 IFC4X3 文件。已有模型（同一 IfcProject）的新文件作为其新版本导入。",
+  "upload.file": "文件",
+  "upload.submit": "上传",
+  "upload.close": "关闭",
+  "upload.sending": "正在上传 {name}…",
+  "upload.queued": "排队等待导入…",
+  "upload.stage.read": "读取",
+  "upload.stage.rooms": "房间",
+  "upload.stage.assets": "三维模型",
+  "upload.stage.ledger": "写入台账",
+  "upload.stage.context": "墙板门窗等构件",
+  "upload.roomsReady": "房间已入台账，构件随后生成…",
+  "upload.done": "{name}：第 {version} 版，{rooms} 间房间（新增 {added}，变更 {updated}，退役 {retired}，未变 {carried}）",
+  "upload.skipped": "{name}：与第 {version} 版相同，未作改动",
+  "upload.failed": "{name} 未导入：{message}",
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -1,4 +1,4 @@
-/** The top bar: title, loading status, user and role, log out, language toggle. */
+/** The top bar: title, loading status, upload (admins), user and role, log out, language toggle. */
 import type { Me } from "../api/types";
 import type { I18n } from "../i18n";
 import { Disposer, emit, h, listen } from "./dom";
@@ -38,6 +38,7 @@ export class Header extends EventTarget {
       h("h1", {}, t("app.title")),
       h("span", { class: "status", id: "status", role: "status" }, this.status),
       h("span", { class: "spacer" }),
+      this.me?.role === "admin" ? h("button", { type: "button", "data-action": "upload", id: "upload-open" }, t("upload.open")) : null,
       this.me ? h("span", { class: "user", id: "user" }, t("app.user", { username: this.me.username, role: t(`role.${this.me.role}`) })) : null,
       this.me ? h("button", { type: "button", "data-action": "logout" }, t("app.logout")) : null,
       h("button", { type: "button", "data-action": "lang", id: "lang-toggle" }, t("app.lang")),

@@ -14,6 +14,7 @@ export class LegendPanel extends EventTarget {
   private mode: ColourMode = "category";
   private rows: RoomRow[] = [];
   private overlay: OverlayEntry[] = [];
+  private frame = 0;
 
   constructor(parent: HTMLElement, private readonly i18n: I18n) {
     super();
@@ -29,6 +30,15 @@ export class LegendPanel extends EventTarget {
     this.mode = mode;
     this.rows = rows;
     this.render();
+  }
+
+  /** Counts of rows still arriving: the legend of the current mode redrawn with what `rows()` gives then, at most once a frame. */
+  updateSoon(rows: () => RoomRow[]): void {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.update(this.mode, rows());
+    });
   }
 
   /** Entries of a highlight over the colour mode (empty: none). */
@@ -94,6 +104,7 @@ export class LegendPanel extends EventTarget {
   }
 
   dispose(): void {
+    if (this.frame) cancelAnimationFrame(this.frame);
     this.disposer.dispose();
     this.root.remove();
   }
