@@ -49,6 +49,7 @@ export class App {
   private buildings: Building[] = [];
   private building: Building | null = null;
   private buildingLoad: Promise<void> | null = null;
+  private buildingAsked: number | null = null; // the building last opened, loaded or not yet
   private storeyId: number | null = null;
   private mapLoaded = false;
   private readonly prefetched = new Map<number, Promise<Building>>();
@@ -174,8 +175,8 @@ export class App {
     this.explorer.setData(this.campuses, this.buildings);
     if (this.mapLoaded) void this.map.load(this.campuses);
     const added = this.buildings.find((b) => !known.has(b.id));
-    const target = added?.id ?? this.building?.id;
-    if (target === undefined) return;
+    const target = added?.id ?? this.buildingAsked;
+    if (target === null) return;
     this.buildingLoad = null; // the same building is loaded again, not taken as already open
     this.layout.setMessage("");
     await this.openBuilding(target, { storey: added ? undefined : this.storeyId ?? undefined, camera: !added });
@@ -208,6 +209,7 @@ export class App {
       if (options.storey !== undefined) this.chooseStorey(options.storey, false);
       return this.buildingLoad;
     }
+    this.buildingAsked = id;
     this.buildingLoad = this.loadBuilding(id, options);
     return this.buildingLoad;
   }
