@@ -182,4 +182,5 @@ export const en: Record<MessageKey, string> = {
   "upload.done": "{name}: version {version}, {rooms} rooms ({added} added, {updated} changed, {retired} retired, {carried} as they were)",
   "upload.skipped": "{name}: the same as version {version}; nothing changed",
   "upload.failed": "{name} was not ingested: {message}",
+  "deviations.number": "No.",
 };

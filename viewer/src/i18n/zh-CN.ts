@@ -180,6 +180,7 @@ export const zhCN = {
   "upload.done": "{name}：第 {version} 版，{rooms} 间房间（新增 {added}，变更 {updated}，退役 {retired}，未变 {carried}）",
   "upload.skipped": "{name}：与第 {version} 版相同，未作改动",
   "upload.failed": "{name} 未导入：{message}",
+  "deviations.number": "编号",
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

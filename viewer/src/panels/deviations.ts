@@ -50,12 +50,13 @@ export class DeviationTable extends EventTarget {
     const body = this.rows.length
       ? h("table", { class: "data" },
           h("thead", {}, h("tr", {},
-            h("th", {}, t("card.number")), h("th", {}, t("card.name")), h("th", {}, t("card.storey")),
+            h("th", {}, t("deviations.number")), h("th", {}, t("card.name")),
             h("th", { class: "num" }, t("card.measured")), h("th", { class: "num" }, t("card.declared")), h("th", { class: "num" }, t("card.deviation")))),
           h("tbody", {}, this.rows.map((r) => h("tr", {
             "data-global-id": r.global_id, "data-building-id": r.building_id, "data-storey-id": r.storey_id ?? "", tabindex: 0,
           },
-            h("td", {}, r.number ?? ""), h("td", {}, r.name ?? ""), h("td", { title: r.building ?? "" }, r.storey ?? ""),
+            h("td", {}, r.number ?? ""),
+            h("td", {}, r.name ?? "", h("span", { class: "storey", title: r.building ?? "" }, r.storey ?? "")), // the side pane is narrow
             h("td", { class: "num" }, r.measured_area_m2?.toFixed(2) ?? "—"),
             h("td", { class: "num" }, r.declared_area_m2?.toFixed(2) ?? "—"),
             h("td", { class: "num" }, h("span", { class: "swatch", style: `background:${toCss(deviationColour(r.deviation_pct))}` }), this.i18n.pct(r.deviation_pct))))))
