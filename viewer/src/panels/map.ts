@@ -106,7 +106,8 @@ export class MapPanel extends EventTarget {
       const [x, y] = at(feature.geometry.coordinates as LonLat);
       const group = svg("g", { class: "campus", "data-campus-id": String(p.id ?? "") });
       group.append(svg("circle", { cx: x, cy: y, r: 6 }));
-      const label = svg("text", { x: x + 9, y: y + 4 });
+      const onRight = x > width / 2; // the label on the side with room for it, not cut at the map's edge
+      const label = svg("text", { x: onRight ? x - 9 : x + 9, y: y + 4, "text-anchor": onRight ? "end" : "start" });
       label.textContent = String(p.name ?? "");
       group.append(label);
       this.canvas.append(group);
