@@ -39,6 +39,10 @@ def test_loading_and_editing_the_ledger_keeps_warnings_current(engine, assets_di
         room_gid = session.scalar(select(Room.global_id))
     # a 副处级 (12 m2) alone in a 20 m2 office: over as a person and as a room
     assert open_warnings(engine) == {("person_over_standard", "P1"): "open", ("room_over_standard", room_gid): "open"}
+    with transaction(engine) as session:  # said in both languages, in m², one occupant as one
+        room_warning = session.scalar(select(Warning).where(Warning.rule == "room_over_standard"))
+        assert room_warning.message == "办公室 101 面积 20.0 m²，超过 1 名使用人标准之和 12.0 m²"
+        assert room_warning.evidence["message_en"] == "office 101: 20.0 m² for 1 occupant whose standard is 12.0 m²"
     with transaction(engine) as session:
         before = [(w.id, w.first_seen) for w in session.scalars(select(Warning).order_by(Warning.id))]
         seen_before = session.scalar(select(Warning.last_seen).order_by(Warning.id))

@@ -59,7 +59,7 @@ def person_over_standard(facts, standards, today):
             yield Finding(
                 "person_over_standard", "person", person.code,
                 f"{person.name}（{person.rank}）使用办公室 {check.area_m2} m²，超出标准 {check.limit_m2} m² 共 {check.over_m2} m²（{rooms}）",
-                f"{person.code} ({person.rank}) uses {check.area_m2} m2 of office, {check.over_m2} m2 over the {check.limit_m2} m2 standard ({rooms})",
+                f"{person.code} ({person.rank}) uses {check.area_m2} m² of office, {check.over_m2} m² over the {check.limit_m2} m² standard ({rooms})",
                 {"area_m2": check.area_m2, "limit_m2": check.limit_m2, "over_m2": check.over_m2, "over_pct": check.over_pct,
                  "level": check.level, "shares": {facts.rooms[r].global_id: v for r, v in check.shares.items()}},
                 room_id=max(check.shares, key=check.shares.get), person_id=person_id, unit_id=person.unit_id,
@@ -74,7 +74,8 @@ def room_over_standard(facts, standards, today):
             yield Finding(
                 "room_over_standard", "room", room.global_id,
                 f"办公室 {room.number} 面积 {check.area_m2} m²，超过 {check.occupants} 名使用人标准之和 {check.limits_m2} m²",
-                f"office {room.number}: {check.area_m2} m2 for {check.occupants} occupants whose standards sum to {check.limits_m2} m2",
+                f"office {room.number}: {check.area_m2} m² for {check.occupants} occupant{'s' if check.occupants != 1 else ''} "
+                f"whose standard{'s sum' if check.occupants != 1 else ' is'} {check.limits_m2} m²",
                 {"area_m2": check.area_m2, "occupants": check.occupants, "limits_m2": check.limits_m2},
                 room_id=room_id, unit_id=room.unit_id,
             )
@@ -105,7 +106,7 @@ def unit_over_approved(facts, standards, today):
             yield Finding(
                 "unit_over_approved", "unit", unit.code,
                 f"{unit.name} 使用面积 {check.actual['usable']} m²，超出核定 {check.approved['usable']} m² 共 {diff} m²（{pct}%）",
-                f"{unit.code} uses {check.actual['usable']} m2, {diff} m2 ({pct} %) over its approved {check.approved['usable']} m2",
+                f"{unit.code} uses {check.actual['usable']} m², {diff} m² ({pct} %) over its approved {check.approved['usable']} m²",
                 {"approved": check.approved, "actual": check.actual, "k": check.k, "over_m2": diff, "over_pct": pct},
                 unit_id=unit_id,
             )
@@ -120,7 +121,7 @@ def declared_vs_measured(facts, standards, today):
             yield Finding(
                 "declared_vs_measured", "room", room.global_id,
                 f"房间 {room.number} 申报面积 {room.declared_area_m2} m² 与实测 {room.measured_area_m2} m² 相差 {deviation.diff_pct}%",
-                f"room {room.number}: declared {room.declared_area_m2} m2 vs measured {room.measured_area_m2} m2 ({deviation.diff_pct} %)",
+                f"room {room.number}: declared {room.declared_area_m2} m² vs measured {room.measured_area_m2} m² ({deviation.diff_pct} %)",
                 {"declared_m2": room.declared_area_m2, "measured_m2": room.measured_area_m2, "diff_m2": deviation.diff_m2, "diff_pct": deviation.diff_pct},
                 room_id=room.id, unit_id=room.unit_id,
             )
