@@ -183,4 +183,5 @@ export const en: Record<MessageKey, string> = {
   "upload.skipped": "{name}: the same as version {version}; nothing changed",
   "upload.failed": "{name} was not ingested: {message}",
   "deviations.number": "No.",
+  "card.personName": "Name",
 };

@@ -181,6 +181,7 @@ export const zhCN = {
   "upload.skipped": "{name}：与第 {version} 版相同，未作改动",
   "upload.failed": "{name} 未导入：{message}",
   "deviations.number": "编号",
+  "card.personName": "姓名",
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -90,7 +90,7 @@ export class RoomCardPanel extends EventTarget {
     return h("section", { class: "occupants" },
       h("h3", {}, t("card.occupants")),
       h("table", {},
-        h("tr", {}, showNames ? h("th", {}, t("card.name")) : null, h("th", {}, t("card.rank")), h("th", {}, t("card.standard")), h("th", {}, t("card.since"))),
+        h("tr", {}, showNames ? h("th", {}, t("card.personName")) : null, h("th", {}, t("card.rank")), h("th", {}, t("card.standard")), h("th", {}, t("card.since"))),
         occupants.map((o) => h("tr", { "data-occupancy-id": o.occupancy_id ?? "" },
           showNames ? h("td", { title: o.title ?? "" }, o.name ?? t("card.hiddenName"), o.title ? h("div", { class: "muted" }, o.title) : null) : null,
           h("td", {}, o.rank ? this.i18n.maybe(`finder.rank.${o.rank}`, o.rank) : t("card.none"), o.status && o.status !== "active" ? h("div", { class: "muted" }, o.status) : null),
