@@ -119,7 +119,8 @@ def _print_ingested(reports: list, *, as_json: bool) -> None:
         if report.skipped:
             out.print(f"{report.path}: unchanged (version {report.version}); skipped")
         elif not report.has_rooms:
-            retired = f"; [yellow]{report.rooms_retired} rooms of the version before retired[/]" if report.rooms_retired else ""
+            count = report.rooms_retired
+            retired = f"; [yellow]{count} room{'s' if count != 1 else ''} of the version before retired[/]" if count else ""
             out.print(f"{report.path}: {report.schema}, version {report.version}: {report.buildings} buildings, {report.storeys} storeys — "
                       f"[yellow]this model has no rooms (no IfcSpace)[/]; structure ingested{retired}")
         else:
