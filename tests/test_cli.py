@@ -181,6 +181,16 @@ def test_a_version_without_rooms_says_it_retired_the_rooms_of_the_one_before(twi
     assert result.exit_code == 0
     said = " ".join(result.stdout.split())
     assert "version 2" in said and "no rooms" in said and "8 rooms of the version before retired" in said
+    assert "keeps none of the rooms of version 1" in said and "2nxdYR2RHCDBiKJulbA_QU" in said
+
+
+def test_a_version_that_keeps_none_of_the_rooms_before_it_asks_whether_it_is_another_building(twin_env):
+    assert twin("ingest", SHARED_IFC / "LargeBuilding.ifc").exit_code == 0
+    result = twin("ingest", SHARED_IFC / "TallBuilding.ifc", "--json")
+    [report] = json.loads(result.stdout)
+    assert (report["rooms_added"], report["rooms_retired"], report["replaces_every_room"]) == (3, 8, True)
+    said = " ".join(twin("ingest", SHARED_IFC / "TallBuilding.ifc").stdout.split())  # the same bytes again: skipped, nothing to ask
+    assert "skipped" in said and "keeps none" not in said
 
 
 def test_an_unreachable_database_is_one_clear_error(twin_env, tmp_path):

@@ -118,7 +118,8 @@ def _print_ingested(reports: list, *, as_json: bool) -> None:
     for report in reports:
         if report.skipped:
             out.print(f"{report.path}: unchanged (version {report.version}); skipped")
-        elif not report.has_rooms:
+            continue
+        if not report.has_rooms:
             count = report.rooms_retired
             retired = f"; [yellow]{count} room{'s' if count != 1 else ''} of the version before retired[/]" if count else ""
             out.print(f"{report.path}: {report.schema}, version {report.version}: {report.buildings} buildings, {report.storeys} storeys — "
@@ -131,6 +132,9 @@ def _print_ingested(reports: list, *, as_json: bool) -> None:
                 f"{report.rooms_carried} as they were), "
                 f"{report.context_elements} elements, {report.failed_elements} failed, {report.seconds:.1f} s"
             )
+        if report.is_replacing_every_room:
+            out.print(f"  [yellow]version {report.version} keeps none of the rooms of version {report.version - 1}: were they all drawn "
+                      f"again, or is this another building under the same IfcProject GlobalId ({report.project_global_id})?[/]")
 
 
 @app.command()

@@ -3,7 +3,7 @@ new version says what it changed. Against a ledger of its own (the shared one st
 
 from __future__ import annotations
 
-from e2e_support import Page, e2e_rooms
+from e2e_support import Page, compare_rooms, e2e_rooms
 from ifc_factory import build_model
 
 PROJECT = "0E2eUploadProject".ljust(22, "x")
@@ -37,6 +37,11 @@ def test_an_admin_uploads_a_model_sees_its_rooms_and_then_a_new_version_of_it(br
         assert "第 2 版" in revised and "6 间房间" in revised and "退役 1" in revised
         page.page.wait_for_function("() => window.__twin.stats().rooms === 6", timeout=60_000)
         page.screenshot("revised")
+
+        # the same project and building, but none of its rooms: the form asks whether it is another building
+        other = upload(page, build_model(tmp_path / "other.ifc", compare_rooms(1), building_name=BUILDING, project_id=PROJECT))
+        assert "第 3 版" in other and "退役 6" in other and "一间也未保留" in other
+        assert "一间也未保留" not in revised
 
         broken = tmp_path / "broken.ifc"
         broken.write_text("not a model")

@@ -57,8 +57,16 @@ class IngestReport:
     def has_rooms(self) -> bool:
         return self.rooms > 0
 
+    @property
+    def is_replacing_every_room(self) -> bool:
+        """Whether this version kept none of the rooms of the version before (it had some): a
+        model whose rooms were all drawn again, or another building under the same IfcProject
+        GlobalId (authoring tools' templates reuse it: three of the real Revit files here share
+        one). Said to the user, who should know which."""
+        return self.rooms_retired > 0 and self.rooms_updated == 0 and self.rooms_carried == 0
+
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "replaces_every_room": self.is_replacing_every_room}
 
 
 def get_skipped_report(path: Path, schema: str, known: ModelVersion, *, started: float) -> IngestReport:

@@ -172,6 +172,8 @@ export interface IngestResult {
   rooms_carried: number;
   context_elements: number;
   failed_elements: number;
+  /** It kept none of the rooms of the version before (which had some): all drawn again, or another building? */
+  replaces_every_room: boolean;
 }
 
 /** An upload's background ingest (GET /api/jobs/{id}); `stage`: read, rooms, assets, ledger, context, done. */

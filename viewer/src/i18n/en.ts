@@ -184,4 +184,5 @@ export const en: Record<MessageKey, string> = {
   "upload.failed": "{name} was not ingested: {message}",
   "deviations.number": "No.",
   "card.personName": "Name",
+  "upload.replacedEveryRoom": "Note: it keeps none of version {before}'s rooms. Were they all drawn again, or is this another building under the same IfcProject GlobalId?",
 };

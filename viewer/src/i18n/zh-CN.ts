@@ -182,6 +182,7 @@ export const zhCN = {
   "upload.failed": "{name} 未导入：{message}",
   "deviations.number": "编号",
   "card.personName": "姓名",
+  "upload.replacedEveryRoom": "注意：第 {before} 版的房间一间也未保留——是全部重新绘制，还是另一栋建筑沿用了同一 IfcProject GlobalId？",
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

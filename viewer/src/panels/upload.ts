@@ -144,10 +144,11 @@ export class UploadPanel extends EventTarget {
     const result = this.job?.result;
     if (this.phase !== "done" || !result) return "";
     if (result.skipped) return t("upload.skipped", { name, version: result.version });
-    return t("upload.done", {
+    const done = t("upload.done", {
       name, version: result.version, rooms: result.rooms, added: result.rooms_added, updated: result.rooms_updated,
       retired: result.rooms_retired, carried: result.rooms_carried,
     });
+    return result.replaces_every_room ? `${done} ${t("upload.replacedEveryRoom", { before: result.version - 1 })}` : done;
   }
 
   dispose(): void {
