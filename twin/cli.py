@@ -178,10 +178,10 @@ def _rooms_table(rows: list[dict], *, width: int) -> Table:
     """The rooms as a table: every column where ``width`` allows, else :data:`NARROW_ROOM_COLUMNS`."""
     from twin.ledger.rooms import ROOM_ROW_KEYS
 
-    keys = ROOM_ROW_KEYS if width >= _WIDE_TABLE else NARROW_ROOM_COLUMNS
-    caption = None if keys == ROOM_ROW_KEYS else "GlobalId, volume, height, perimeter: a wider terminal, or --format csv / json"
+    narrow = width < _WIDE_TABLE
+    keys = NARROW_ROOM_COLUMNS if narrow else ROOM_ROW_KEYS
+    caption = "GlobalId, volume, height, perimeter: a wider terminal, or --format csv / json" if narrow else None
     table = Table(title=f"{len(rows)} rooms", caption=caption)
-    narrow = keys is NARROW_ROOM_COLUMNS
     for key in keys:
         numeric = key.endswith(("_m2", "_m3", "_m"))
         header = key.replace("_area_m2", " m²") if narrow else key

@@ -172,13 +172,10 @@ def _add_users(engine) -> None:
 @pytest.fixture(scope="session")
 def live_server(viewer_dist, tmp_path_factory) -> Iterator[LiveServer]:
     """The API (serving the built viewer at /) over a fresh ledger, on a free port."""
-    from twin.config import Settings
-    from twin.ledger.db import open_ledger
     from twin.ledger.ingest import ingest_file
 
     folder = tmp_path_factory.mktemp("e2e")
-    settings = Settings(database_url=f"sqlite:///{folder / 'twin.db'}", data_dir=folder, assets_dir=folder / "assets")
-    engine = open_ledger(settings.database_url)
+    settings, engine = _new_ledger(folder)
     ingest_file(locate(build_model(folder / "e2e.ifc", e2e_rooms(), building_name="测试办公楼")), engine=engine, assets_dir=settings.assets_dir)
     # a second, tiny building whose model has two versions (for the compare panel)
     for version in (1, 2):
@@ -188,6 +185,15 @@ def live_server(viewer_dist, tmp_path_factory) -> Iterator[LiveServer]:
     engine.dispose()
     with serving(settings) as live:
         yield _seeded(live)
+
+
+def _new_ledger(folder: Path):
+    """Settings for a SQLite ledger, its data and assets in ``folder``, and the ledger's engine."""
+    from twin.config import Settings
+    from twin.ledger.db import open_ledger
+
+    settings = Settings(database_url=f"sqlite:///{folder / 'twin.db'}", data_dir=folder, assets_dir=folder / "assets")
+    return settings, open_ledger(settings.database_url)
 
 
 def _seeded(live: LiveServer) -> LiveServer:
@@ -231,11 +237,7 @@ def serving(settings) -> Iterator[LiveServer]:
 @pytest.fixture
 def empty_server(viewer_dist, tmp_path) -> Iterator[LiveServer]:
     """The API over a ledger with nothing in it but an admin (who may upload models)."""
-    from twin.config import Settings
-    from twin.ledger.db import open_ledger
-
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'twin.db'}", data_dir=tmp_path, assets_dir=tmp_path / "assets")
-    engine = open_ledger(settings.database_url)
+    settings, engine = _new_ledger(tmp_path)
     _add_users(engine)
     engine.dispose()
     with serving(settings) as live:

@@ -139,7 +139,7 @@ export class App {
     }
     const me = this.loadMe();
     try {
-      [this.campuses, this.buildings] = await Promise.all([this.api.campuses(), this.api.buildings(), me]);
+      await Promise.all([this.fetchHierarchy(), me]);
     } catch (error) {
       this.prefetched.clear();
       if (error instanceof UnauthorisedError) return; // the login prompt restarts us
@@ -167,7 +167,7 @@ export class App {
   async refreshLedger(): Promise<void> {
     const known = new Set(this.buildings.map((b) => b.id));
     try {
-      [this.campuses, this.buildings] = await Promise.all([this.api.campuses(), this.api.buildings()]);
+      await this.fetchHierarchy();
     } catch (error) {
       console.warn("refreshing the ledger", error);
       return;
@@ -180,6 +180,10 @@ export class App {
     this.buildingLoad = null; // the same building is loaded again, not taken as already open
     this.layout.setMessage("");
     await this.openBuilding(target, { storey: added ? undefined : this.storeyId ?? undefined, camera: !added });
+  }
+
+  private async fetchHierarchy(): Promise<void> {
+    [this.campuses, this.buildings] = await Promise.all([this.api.campuses(), this.api.buildings()]);
   }
 
   private async loadMe(): Promise<void> {

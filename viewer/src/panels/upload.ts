@@ -1,7 +1,7 @@
 /**
  * Upload an IFC model (admins): a modal with a file picker, the background ingest's progress stage by
- * stage, and what it did. Emits "rooms" once the rooms are in the ledger (the context still being
- * meshed: the viewer can show them meanwhile) and "done" with the ingest's result.
+ * stage, and what it did. Emits "rooms" once the rooms are in the ledger while the context is still
+ * being meshed (the viewer can show them meanwhile), and "done" with the ingest's result.
  */
 import type { ApiClient } from "../api/client";
 import type { IngestResult, Job } from "../api/types";
@@ -10,8 +10,8 @@ import { Disposer, emit, h, listen } from "./dom";
 
 /** How often a running job is asked how far it has come (ms). */
 const POLL_MS = 400;
-/** Stages after which the rooms are in the ledger (the rooms stage's transaction has committed). */
-const AFTER_ROOMS = new Set(["context", "done"]);
+/** The stage a running ingest reports once its rooms are in the ledger (their transaction committed). */
+const CONTEXT_STAGE = "context";
 
 type Phase = "idle" | "sending" | "running" | "done" | "failed";
 
@@ -22,7 +22,7 @@ export class UploadPanel extends EventTarget {
   private filename = "";
   private job: Job | null = null;
   private error = "";
-  private closed = false;
+  private disposed = false;
 
   constructor(
     parent: HTMLElement,
@@ -33,10 +33,6 @@ export class UploadPanel extends EventTarget {
     super();
     this.root = h("div", { class: "modal upload", id: "upload", hidden: true });
     parent.append(this.root);
-  }
-
-  get visible(): boolean {
-    return !this.root.hidden;
   }
 
   open(): void {
@@ -71,7 +67,7 @@ export class UploadPanel extends EventTarget {
         return this.fail(failure);
       }
       this.job = job;
-      if (!roomsSaid && job.status !== "failed" && job.stage !== null && AFTER_ROOMS.has(job.stage)) {
+      if (!roomsSaid && job.status === "running" && job.stage === CONTEXT_STAGE) { // a job seen done says so once, with "done"
         roomsSaid = true;
         emit(this, "rooms", job);
       }
@@ -83,7 +79,7 @@ export class UploadPanel extends EventTarget {
         return job;
       }
       this.render();
-      if (this.closed) return null;
+      if (this.disposed) return null;
       await this.wait(POLL_MS);
     }
   }
@@ -131,7 +127,7 @@ export class UploadPanel extends EventTarget {
     const { stage, done, total, status } = this.job;
     if (status === "queued" || !stage) return h("p", { class: "stage" }, t("upload.queued"));
     const label = t(`upload.stage.${stage}` as MessageKey);
-    const after = AFTER_ROOMS.has(stage) ? ` — ${t("upload.roomsReady")}` : "";
+    const after = stage === CONTEXT_STAGE ? ` — ${t("upload.roomsReady")}` : "";
     return h("div", { class: "stage", id: "upload-stage", "data-stage": stage },
       h("progress", { max: total || 1, value: done ?? 0 }),
       h("span", {}, `${label} ${done ?? 0}/${total ?? "?"}${after}`));
@@ -152,7 +148,7 @@ export class UploadPanel extends EventTarget {
   }
 
   dispose(): void {
-    this.closed = true;
+    this.disposed = true;
     this.disposer.dispose();
     this.root.remove();
   }
